@@ -1,0 +1,225 @@
+"""Writes of the mail context: enqueueing, the outbox state machine, SMTP settings.
+
+Outbox transitions are guarded updates (``status``/``leased_by`` in the WHERE clause), so a worker
+whose lease was taken over can never overwrite the newer owner's result.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from spysystem.finance.models import Company
+from spysystem.mail.crypto import encrypt
+from spysystem.mail.models import MailSwitches, Message, MessageStatus, SmtpSettings
+from spysystem.mail.validation import validate_no_newlines, validate_smtp_settings
+
+
+@dataclass(frozen=True)
+class MessageDraft:
+    routine: str
+    dedupe_key: str
+    to_email: str
+    subject: str
+    body_text: str
+    body_html: str = ""
+    to_name: str = ""
+    company_id: int | None = None
+    change_id: int | None = None
+
+
+def _notify_workers() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify('spy_work', 'message')")
+
+
+def message_enqueue_many(drafts: list[MessageDraft]) -> int:
+    """Insert the drafts as pending outbox rows, skipping keys that already exist.
+
+    Returns how many rows are new. Runs in the caller's transaction: the rows commit (and the
+    workers are woken) together with whatever caused them.
+    """
+    if not drafts:
+        return 0
+    keys = [d.dedupe_key for d in drafts]
+    before = Message.objects.filter(dedupe_key__in=keys).count()
+    Message.objects.bulk_create(
+        [Message(**d.__dict__) for d in drafts], ignore_conflicts=True
+    )
+    _notify_workers()
+    return Message.objects.filter(dedupe_key__in=keys).count() - before
+
+
+def _due_filter(now: datetime) -> Q:
+    pending = Q(status=MessageStatus.PENDING, next_attempt_at__lte=now)
+    abandoned = Q(status=MessageStatus.SENDING, lease_until__lt=now)
+    return pending | abandoned
+
+
+def messages_claim(*, worker_id: str, limit: int) -> list[int]:
+    """Lease up to ``limit`` due messages (and ones whose lease expired) to ``worker_id``.
+
+    PostgreSQL: ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint rows. SQLite:
+    the IMMEDIATE transaction already serializes writers.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        due = Message.objects.filter(_due_filter(now)).order_by("next_attempt_at", "id")
+        ids = list(due.select_for_update(skip_locked=True).values_list("id", flat=True)[:limit])
+        if ids:
+            Message.objects.filter(id__in=ids).update(
+                status=MessageStatus.SENDING,
+                lease_until=now + timedelta(seconds=settings.SPY_LEASE_SECONDS),
+                leased_by=worker_id,
+            )
+    return ids
+
+
+def _leased(message_id: int, worker_id: str):
+    return Message.objects.filter(pk=message_id, status=MessageStatus.SENDING, leased_by=worker_id)
+
+
+def message_mark_sent(*, message_id: int, worker_id: str, level: str, reply: str) -> bool:
+    """sending → sent, with the server's reply."""
+    return bool(
+        _leased(message_id, worker_id).update(
+            status=MessageStatus.SENT,
+            sent_at=timezone.now(),
+            smtp_level=level,
+            smtp_reply=reply[:2000],
+            last_error="",
+            lease_until=None,
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+def message_mark_failed(*, message_id: int, worker_id: str, level: str, error: str) -> bool:
+    """sending → failed (permanent error or retries exhausted)."""
+    return bool(
+        _leased(message_id, worker_id).update(
+            status=MessageStatus.FAILED,
+            smtp_level=level,
+            last_error=error[:2000],
+            lease_until=None,
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential backoff with full jitter in [50 %, 100 %] of ``base·2^(n−1)``, capped."""
+    ceiling = min(settings.SPY_RETRY_CAP, settings.SPY_RETRY_BASE * 2 ** max(attempts - 1, 0))
+    return ceiling * random.uniform(0.5, 1.0)  # noqa: S311 (jitter, not security)
+
+
+def message_mark_retry(
+    *, message: Message, worker_id: str, level: str, error: str, spend_attempt: bool = True
+) -> bool:
+    """sending → pending later; → failed when the attempt budget is spent.
+
+    ``spend_attempt=False`` defers without counting (no route yet, rate limit).
+    """
+    attempts = message.attempts + (1 if spend_attempt else 0)
+    if attempts >= settings.SPY_MAX_ATTEMPTS:
+        exhausted = _("%(error)s (tentativas esgotadas: %(n)d)") % {"error": error, "n": attempts}
+        return message_mark_failed(
+            message_id=message.pk, worker_id=worker_id, level=level, error=exhausted
+        )
+    delay = retry_delay(attempts) if spend_attempt else settings.SPY_RETRY_BASE
+    return bool(
+        _leased(message.pk, worker_id).update(
+            status=MessageStatus.PENDING,
+            attempts=attempts,
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+            smtp_level=level,
+            last_error=error[:2000],
+            lease_until=None,
+        )
+    )
+
+
+def message_retry(*, message: Message) -> bool:
+    """failed/cancelled/pending → pending now (the e-mail log's "Reenviar")."""
+    retryable = [MessageStatus.FAILED, MessageStatus.CANCELLED, MessageStatus.PENDING]
+    updated = Message.objects.filter(pk=message.pk, status__in=retryable).update(
+        status=MessageStatus.PENDING, next_attempt_at=timezone.now(), last_error=""
+    )
+    _notify_workers()
+    return bool(updated)
+
+
+def message_cancel(*, message: Message) -> bool:
+    """pending/failed → cancelled; a message being sent or already sent cannot be cancelled."""
+    return bool(
+        Message.objects.filter(
+            pk=message.pk, status__in=[MessageStatus.PENDING, MessageStatus.FAILED]
+        ).update(status=MessageStatus.CANCELLED, lease_until=None)
+    )
+
+
+SMTP_FIELDS = frozenset(
+    {
+        "host",
+        "port",
+        "security",
+        "username",
+        "from_email",
+        "from_name",
+        "reply_to",
+        "timeout",
+        "max_connections",
+        "max_per_minute",
+    }
+)
+
+
+@transaction.atomic
+def smtp_settings_save(
+    *, level: str, company: Company | None = None, password: str | None = None, **fields: Any
+) -> SmtpSettings:
+    """Create or replace the settings of one level (``company`` only at the company level).
+
+    ``password=None`` keeps the stored password; ``""`` clears it. Everything is validated
+    (``validate_smtp_fields``) before anything is written.
+    """
+    unknown = set(fields) - SMTP_FIELDS
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    instance = SmtpSettings.objects.filter(level=level, company=company).first() or SmtpSettings(
+        level=level, company=company
+    )
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    validate_smtp_settings(instance)
+    if password is not None:
+        validate_no_newlines({"password": password})
+        instance.password_encrypted = encrypt(password)
+    instance.save()
+    return instance
+
+
+def smtp_settings_delete(*, level: str, company: Company | None = None) -> bool:
+    """Remove the settings of one level; messages waiting fall back to the next level."""
+    deleted, _count = SmtpSettings.objects.filter(level=level, company=company).delete()
+    return bool(deleted)
+
+
+def switches_set(**values: bool) -> MailSwitches:
+    """Set any of ``use_spy_smtp``, ``cobranca_por_empresa``, ``aviso_por_empresa``."""
+    switches = MailSwitches.current()
+    for name, value in values.items():
+        if name not in {"use_spy_smtp", "cobranca_por_empresa", "aviso_por_empresa"}:
+            raise TypeError(name)
+        setattr(switches, name, bool(value))
+    switches.save()
+    return switches

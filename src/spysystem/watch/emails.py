@@ -1,0 +1,102 @@
+"""The Spy notification e-mail: what changed in a title, old → new, who, when and how."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from spysystem.finance.documents import format_document
+from spysystem.finance.models import Company, Ledger, Party, TitleStatus
+from spysystem.formats import brl, date_br, datetime_br
+from spysystem.watch.context import Origin
+from spysystem.watch.models import Change, ChangeKind
+
+TEMPLATE_DIR = "watch/email/spy_change"
+
+
+def _amount_fact(before: dict, after: dict) -> dict:
+    old, new = Decimal(before["amount"]), Decimal(after["amount"])
+    diff = new - old
+    percent = f" ({diff / old * 100:+.2f}%)".replace(".", ",") if old else ""
+    sign = "+" if diff >= 0 else "-"
+    return {
+        "label": _("Valor"),
+        "old": brl(old),
+        "new": brl(new),
+        "delta": f"{sign}{brl(abs(diff))}{percent}",
+    }
+
+
+def _due_date_fact(before: dict, after: dict) -> dict:
+    old, new = date.fromisoformat(before["due_date"]), date.fromisoformat(after["due_date"])
+    days = (new - old).days
+    if days > 0:
+        delta = ngettext("adiado em %d dia", "adiado em %d dias", days) % days
+    else:
+        delta = ngettext("antecipado em %d dia", "antecipado em %d dias", -days) % -days
+    return {"label": _("Vencimento"), "old": date_br(old), "new": date_br(new), "delta": delta}
+
+
+def _facts(change: Change) -> list[dict]:
+    facts = []
+    if change.amount_changed:
+        facts.append(_amount_fact(change.before, change.after))
+    if change.due_date_changed:
+        facts.append(_due_date_fact(change.before, change.after))
+    return facts
+
+
+def _snapshot_rows(snapshot: dict, party: Party | None) -> list[tuple[str, str]]:
+    party_name = party.name if party else f"#{snapshot['party_id']}"
+    return [
+        (_("Pessoa"), party_name),
+        (_("Documento / parcela"), f"{snapshot['document']} / {snapshot['installment']}"),
+        (_("Emissão"), date_br(snapshot["issue_date"])),
+        (_("Vencimento"), date_br(snapshot["due_date"])),
+        (_("Valor"), brl(snapshot["amount"])),
+        (_("Situação"), str(TitleStatus(snapshot["status"]).label)),
+        (_("Descrição"), snapshot.get("description") or "—"),
+    ]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def change_email_context(change: Change) -> dict:
+    """Everything the templates show; one query each for the company and the party."""
+    snapshot = change.after or change.before
+    company = Company.objects.filter(pk=change.company_id).first()
+    party = Party.objects.filter(pk=snapshot["party_id"]).first()
+    deleted = change.kind == ChangeKind.DELETE
+    link = f"/spy/alteracoes/{change.pk}/" if deleted else f"/titulos/{change.title_id}/"
+    return {
+        "change": change,
+        "deleted": deleted,
+        "ledger_label": Ledger(change.ledger).label,
+        "company_label": f"{company.code} · {company.name}" if company else f"#{change.company_id}",
+        "company_cnpj": format_document(company.cnpj) if company else "",
+        "party_label": party.name if party else f"#{snapshot['party_id']}",
+        "party_document": format_document(party.document) if party else "",
+        "document": _one_line(f"{snapshot['document']}/{snapshot['installment']}"),
+        "facts": _facts(change),
+        "snapshot_rows": _snapshot_rows(change.before, party) if deleted else [],
+        "actor": change.actor,
+        "origin_label": Origin(change.origin).label if change.origin in Origin.values else change.origin,
+        "when": datetime_br(change.created_at),
+        "link": settings.SPY_BASE_URL.rstrip("/") + link,
+    }
+
+
+def spy_change_email(*, change: Change) -> tuple[str, str, str]:
+    """Render (subject, plain text, HTML) of the notification for ``change``, in pt-BR."""
+    context = change_email_context(change)
+    subject = _one_line(render_to_string(f"{TEMPLATE_DIR}/subject.txt", context))
+    text = render_to_string(f"{TEMPLATE_DIR}/body.txt", context)
+    html = render_to_string(f"{TEMPLATE_DIR}/body.html", context)
+    return subject, text, html

@@ -1,0 +1,70 @@
+"""Reads of the Spy settings: who receives what, and what is wrong with the configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from spysystem.finance.models import Ledger
+from spysystem.watch.models import Change, SpyRecipient
+
+
+@dataclass(frozen=True)
+class Recipients:
+    """The users chosen for a title, and whether they came from the company list or the default."""
+
+    users: list[User]
+    source: str  # "company" | "default"
+
+
+def recipients_for(*, ledger: str, company_id: int) -> Recipients:
+    """Users of (ledger, company); if there are none, the ledger's default users (manual, 2–3)."""
+    rows = SpyRecipient.objects.filter(ledger=ledger, user__is_active=True).select_related("user")
+    company_users = [r.user for r in rows if r.company_id == company_id]
+    if company_users:
+        return Recipients(company_users, "company")
+    return Recipients([r.user for r in rows if r.company_id is None], "default")
+
+
+def recipients_config() -> dict[str, dict]:
+    """``{ledger: {"default": [user ids], "companies": {"<id>": [user ids]}}}`` for both ledgers."""
+    config: dict[str, dict] = {
+        ledger: {"default": [], "companies": {}} for ledger in Ledger.values
+    }
+    for row in SpyRecipient.objects.order_by("company_id", "user_id"):
+        entry = config[row.ledger]
+        if row.company_id is None:
+            entry["default"].append(row.user_id)
+        else:
+            entry["companies"].setdefault(str(row.company_id), []).append(row.user_id)
+    return config
+
+
+def recipients_warnings() -> list[str]:
+    """Problems a controller must see: users without e-mail, ledgers nobody watches."""
+    warnings = []
+    rows = SpyRecipient.objects.select_related("user", "company")
+    for row in rows.filter(user__email=""):
+        where = row.company.code if row.company else _("padrão")
+        warnings.append(
+            _("O usuário %(user)s (%(ledger)s, %(where)s) não tem e-mail e não receberá avisos.")
+            % {"user": row.user.username, "ledger": Ledger(row.ledger).label, "where": where}
+        )
+    for ledger in Ledger:
+        if not rows.filter(ledger=ledger.value, company__isnull=True).exists():
+            warnings.append(
+                _("%(ledger)s: nenhum usuário padrão; empresas sem lista própria não terão avisos.")
+                % {"ledger": ledger.label}
+            )
+    return warnings
+
+
+def change_list(
+    *, title_id: int | None = None, company_id: int | None = None, ledger: str | None = None
+) -> QuerySet[Change]:
+    """Captured changes, newest first, filtered."""
+    filters = {"title_id": title_id, "company_id": company_id, "ledger": ledger}
+    return Change.objects.filter(**{k: v for k, v in filters.items() if v not in (None, "")})

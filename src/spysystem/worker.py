@@ -1,0 +1,113 @@
+"""``spy worker``: a loop over small steps — fan out one change, deliver one batch.
+
+Each step is a ``process_one_*() -> bool`` function the tests call directly. PostgreSQL wakes the
+loop with LISTEN/NOTIFY (the triggers and the outbox notify ``spy_work``); SQLite polls briefly.
+SIGTERM/SIGINT finish the current step and exit.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+from spysystem.mail.delivery import process_one_batch
+from spysystem.watch.services import process_one_change
+
+logger = logging.getLogger(__name__)
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def run_steps_once(worker_id: str) -> bool:
+    """One pass: fan out every pending change, then deliver one batch. True if anything was done."""
+    did_work = False
+    while process_one_change():
+        did_work = True
+    return process_one_batch(worker_id=worker_id) or did_work
+
+
+class Waker:
+    """Sleeps until the next poll or, on PostgreSQL, until a NOTIFY on ``spy_work`` arrives."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self.stop = stop
+        self._listener = None
+        if connection.vendor == "postgresql":
+            self._listener = self._listen()
+
+    @staticmethod
+    def _listen():
+        import psycopg
+
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        listener = psycopg.connect(**params, autocommit=True)
+        listener.execute("LISTEN spy_work")
+        return listener
+
+    def wait(self, timeout: float) -> None:
+        if self._listener is None:
+            self.stop.wait(timeout)
+            return
+        try:
+            for _notify in self._listener.notifies(timeout=timeout, stop_after=1):
+                break
+        except Exception:  # the database restarted: poll, and listen again next time
+            logger.warning("LISTEN connection lost; reconnecting")
+            self.close()
+            self.stop.wait(timeout)
+            self._listener = self._listen()
+
+    def close(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+
+
+def run_worker(
+    *, once: bool = False, stop: threading.Event | None = None, worker_id: str | None = None
+) -> None:
+    """Process changes and messages until stopped; with ``once``, until nothing is due."""
+    stop = stop or threading.Event()
+    worker_id = worker_id or new_worker_id()
+    waker = None if once else Waker(stop)
+    logger.info("worker %s started", worker_id)
+    try:
+        while not stop.is_set():
+            close_old_connections()
+            if _step(worker_id):
+                continue
+            if once:
+                break
+            waker.wait(settings.SPY_WORKER_POLL)
+    finally:
+        if waker:
+            waker.close()
+        logger.info("worker %s stopped", worker_id)
+
+
+def _step(worker_id: str) -> bool:
+    try:
+        return run_steps_once(worker_id)
+    except Exception:
+        # One bad step must not kill the worker: log it, reconnect, and carry on.
+        logger.exception("worker step failed")
+        connection.close()
+        return False
+
+
+def install_signal_handlers(stop: threading.Event) -> Callable[[], None]:
+    """Make SIGTERM/SIGINT set ``stop``; returns a function that restores the old handlers."""
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    return lambda: [signal.signal(sig, handler) for sig, handler in previous.items()]
