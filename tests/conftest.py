@@ -54,7 +54,9 @@ def make_company(db):
     def factory(code: str | None = None, **kwargs):
         n = next(_serial)
         return finance.company_create(
-            code=code or f"E{n:02d}", name=kwargs.get("name", f"Empresa {n} Ltda"), cnpj=make_cnpj(n)
+            code=code or f"E{n:02d}",
+            name=kwargs.get("name", f"Empresa {n} Ltda"),
+            cnpj=make_cnpj(n),
         )
 
     return factory

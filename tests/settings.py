@@ -13,10 +13,12 @@ os.environ.setdefault("SPY_VAR_DIR", tempfile.mkdtemp(prefix="spy-test-var-"))
 if os.environ.get("SPY_TEST_DATABASE_URL"):
     os.environ["DATABASE_URL"] = os.environ["SPY_TEST_DATABASE_URL"]
 else:
-    os.environ["DATABASE_URL"] = "sqlite:///" + os.path.join(os.environ["SPY_VAR_DIR"], "spy.sqlite3")
+    os.environ["DATABASE_URL"] = "sqlite:///" + os.path.join(
+        os.environ["SPY_VAR_DIR"], "spy.sqlite3"
+    )
 
-from spysystem.settings import *  # noqa: E402,F403
-from spysystem.settings import DATABASES  # noqa: E402
+from spysystem.settings import *  # noqa: F403
+from spysystem.settings import DATABASES
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {

@@ -36,14 +36,14 @@ class SinkHandler:
     on_data: Callable[[Received], str | None] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         fault = self.on_rcpt(address) if self.on_rcpt else None
         if fault:
             return fault
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         message = Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
         fault = self.on_data(message) if self.on_data else None
         if fault:

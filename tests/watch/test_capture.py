@@ -74,7 +74,9 @@ def test_bulk_delete_is_captured_per_title(make_title):
 
 def test_context_does_not_leak_to_the_next_write(make_title, make_user):
     title = make_title()
-    finance.title_update(title=title, user=make_user("carol"), origin=Origin.SCREEN, amount=Decimal(5))
+    finance.title_update(
+        title=title, user=make_user("carol"), origin=Origin.SCREEN, amount=Decimal(5)
+    )
     Title.objects.filter(pk=title.pk).update(amount=Decimal(6))
     latest = Change.objects.order_by("-id").first()
     assert latest.origin == "sql"
@@ -92,10 +94,8 @@ def test_failed_write_rolls_back_its_change(make_title):
 
 def test_raw_sql_from_another_program_is_captured(make_title, outside_connection):
     title = make_title(amount=Decimal("100.00"))
-    outside_connection.execute(
-        "UPDATE finance_title SET amount = 250.75 WHERE id = %d" % title.pk  # noqa: S608
-    )
-    outside_connection.execute(f"DELETE FROM finance_title WHERE id = {title.pk}")  # noqa: S608
+    outside_connection.execute(f"UPDATE finance_title SET amount = 250.75 WHERE id = {title.pk}")
+    outside_connection.execute(f"DELETE FROM finance_title WHERE id = {title.pk}")
     update, delete = Change.objects.order_by("id")
     assert update.before["amount"] == "100.00" and update.after["amount"] == "250.75"
     assert update.origin == "sql" and delete.kind == "delete"
@@ -105,6 +105,6 @@ def test_raw_sql_from_another_program_is_captured(make_title, outside_connection
 def test_raw_sql_rollback_leaves_no_change(make_title, outside_connection):
     title = make_title()
     outside_connection.execute("BEGIN")
-    outside_connection.execute(f"UPDATE finance_title SET amount = 9 WHERE id = {title.pk}")  # noqa: S608
+    outside_connection.execute(f"UPDATE finance_title SET amount = 9 WHERE id = {title.pk}")
     outside_connection.execute("ROLLBACK")
     assert not Change.objects.exists()

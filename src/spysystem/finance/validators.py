@@ -24,7 +24,8 @@ def validate_cpf_or_cnpj(value: str) -> None:
     if len(document) == 14 and is_valid_cnpj(document):
         return
     raise ValidationError(
-        _("CPF/CNPJ inválido: confira o número e os dígitos verificadores."), code="invalid_document"
+        _("CPF/CNPJ inválido: confira o número e os dígitos verificadores."),
+        code="invalid_document",
     )
 
 

@@ -28,7 +28,7 @@ def captured_store(*, mail_from: str, recipients: list[str], raw: bytes) -> Capt
 
 
 class CaptureHandler:
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd API)
+    async def handle_DATA(self, server, session, envelope) -> str:
         await sync_to_async(captured_store, thread_sensitive=False)(
             mail_from=envelope.mail_from, recipients=list(envelope.rcpt_tos), raw=envelope.content
         )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.checks import Error, register
-from cryptography.fernet import Fernet
 
 
 @register()
@@ -14,7 +14,7 @@ def secrets_configured(app_configs: object = None, **kwargs: object) -> list[Err
         errors.append(
             Error(
                 "SPY_SECRET_KEY não está definida.",
-                hint="Defina SPY_SECRET_KEY (ou SPY_SECRET_KEY_FILE) com 50+ caracteres aleatórios.",
+                hint="Defina SPY_SECRET_KEY (ou SPY_SECRET_KEY_FILE) com 50 caracteres aleatórios.",
                 id="spy.E001",
             )
         )

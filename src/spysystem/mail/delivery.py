@@ -80,7 +80,9 @@ def _record_failure(message: Message, worker_id: str, level: str, error: Deliver
             message_id=message.pk, worker_id=worker_id, level=level, error=error.text
         )
     else:
-        services.message_mark_retry(message=message, worker_id=worker_id, level=level, error=error.text)
+        services.message_mark_retry(
+            message=message, worker_id=worker_id, level=level, error=error.text
+        )
 
 
 def _send_group(route: Route, messages: list[Message], worker_id: str) -> None:
@@ -97,7 +99,9 @@ def _send_group(route: Route, messages: list[Message], worker_id: str) -> None:
         for message in messages:
             try:
                 reply = transport.send(
-                    build_email(message, settings), sender=settings.from_email, recipient=message.to_email
+                    build_email(message, settings),
+                    sender=settings.from_email,
+                    recipient=message.to_email,
                 )
             except DeliveryError as error:
                 _record_failure(message, worker_id, route.level, error)
@@ -120,5 +124,3 @@ def process_one_batch(*, worker_id: str, limit: int = BATCH_SIZE) -> bool:
             _send_group(route, group, worker_id)
     logger.info("delivered batch of %d message(s)", len(messages))
     return True
-
-

@@ -46,19 +46,29 @@ def resolve_route(
     """Apply DESIGN.md §4 to already-loaded settings; never touches the database."""
     if routine != Routine.SPY and not switches.use_spy_smtp:
         if general:
-            return Route(SmtpLevel.GENERAL, general, _(
-                "“Utilizar configurações abaixo do servidor SMTP spy system” está desmarcada: "
-                "as rotinas usam o nível Geral / Spy System."
-            ))
-        return Route(None, None, _("%(none)s: o nível Geral / Spy System não está preenchido.")
-                     % {"none": NO_SERVER.capitalize()})
+            return Route(
+                SmtpLevel.GENERAL,
+                general,
+                _(
+                    "“Utilizar configurações abaixo do servidor SMTP spy system” está desmarcada: "
+                    "as rotinas usam o nível Geral / Spy System."
+                ),
+            )
+        return Route(
+            None,
+            None,
+            _("%(none)s: o nível Geral / Spy System não está preenchido.")
+            % {"none": NO_SERVER.capitalize()},
+        )
     notes = []
     if company:
         allowed, why_not = _company_allowed(routine, switches)
         if allowed:
-            return Route(SmtpLevel.COMPANY, company, _(
-                "A empresa tem servidor SMTP próprio (Financeiro / Spy System / Empresas)."
-            ))
+            return Route(
+                SmtpLevel.COMPANY,
+                company,
+                _("A empresa tem servidor SMTP próprio (Financeiro / Spy System / Empresas)."),
+            )
         notes.append(_("A empresa tem servidor próprio, mas %(why)s.") % {"why": why_not})
     else:
         notes.append(_("A empresa não tem servidor SMTP próprio."))

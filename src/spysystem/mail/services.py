@@ -52,9 +52,7 @@ def message_enqueue_many(drafts: list[MessageDraft]) -> int:
         return 0
     keys = [d.dedupe_key for d in drafts]
     before = Message.objects.filter(dedupe_key__in=keys).count()
-    Message.objects.bulk_create(
-        [Message(**d.__dict__) for d in drafts], ignore_conflicts=True
-    )
+    Message.objects.bulk_create([Message(**d.__dict__) for d in drafts], ignore_conflicts=True)
     _notify_workers()
     return Message.objects.filter(dedupe_key__in=keys).count() - before
 

@@ -5,7 +5,6 @@ temporary. The engine never looks at SMTP codes anywhere else.
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage as StdMessage
@@ -111,14 +110,14 @@ class SmtpTransport:
         try:
             self._step(smtp.mail(sender))
             self._step(smtp.rcpt(recipient))
-            code, text = smtp.data(message.as_bytes())
+            code, text = smtp.data(message.as_bytes(linesep="\r\n"))
         except DeliveryError:
             self._reset()
             raise
         except smtplib.SMTPResponseException as exc:
             self._reset()
             raise failure_for(exc.smtp_code, exc.smtp_error) from exc
-        except (smtplib.SMTPServerDisconnected, OSError, socket.timeout) as exc:
+        except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as exc:
             self.close()
             raise TemporaryFailure(_("conexão interrompida: %s") % type(exc).__name__) from exc
         if code != 250:

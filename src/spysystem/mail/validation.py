@@ -20,7 +20,11 @@ _LIMITS = {
     "port": (1, 65535, gettext_lazy("A porta deve estar entre 1 e 65535.")),
     "timeout": (1, 300, gettext_lazy("O tempo limite deve estar entre 1 e 300 segundos.")),
     "max_connections": (1, 50, gettext_lazy("As conexões simultâneas devem estar entre 1 e 50.")),
-    "max_per_minute": (1, 100000, gettext_lazy("As mensagens por minuto devem estar entre 1 e 100000.")),
+    "max_per_minute": (
+        1,
+        100000,
+        gettext_lazy("As mensagens por minuto devem estar entre 1 e 100000."),
+    ),
 }
 
 
@@ -78,7 +82,10 @@ def _check_host(settings: SmtpSettings, errors: dict[str, list[str]]) -> None:
 def validate_smtp_settings(settings: SmtpSettings) -> None:
     """Raise ``ValidationError`` (field → Portuguese messages) for anything unacceptable."""
     validate_no_newlines(
-        {n: getattr(settings, n) for n in ("host", "username", "from_email", "from_name", "reply_to")}
+        {
+            n: getattr(settings, n)
+            for n in ("host", "username", "from_email", "from_name", "reply_to")
+        }
     )
     errors: dict[str, list[str]] = {}
     _check_host(settings, errors)

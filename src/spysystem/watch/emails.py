@@ -87,7 +87,9 @@ def change_email_context(change: Change) -> dict:
         "facts": _facts(change),
         "snapshot_rows": _snapshot_rows(change.before, party) if deleted else [],
         "actor": change.actor,
-        "origin_label": Origin(change.origin).label if change.origin in Origin.values else change.origin,
+        "origin_label": Origin(change.origin).label
+        if change.origin in Origin.values
+        else change.origin,
         "when": datetime_br(change.created_at),
         "link": settings.SPY_BASE_URL.rstrip("/") + link,
     }

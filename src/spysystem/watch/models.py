@@ -53,7 +53,11 @@ class Change(models.Model):
         """Machine names of what changed: ``amount``, ``due_date`` or ``deleted``."""
         if self.kind == ChangeKind.DELETE:
             return ["deleted"]
-        return [n for n, f in (("amount", self.amount_changed), ("due_date", self.due_date_changed)) if f]
+        return [
+            n
+            for n, f in (("amount", self.amount_changed), ("due_date", self.due_date_changed))
+            if f
+        ]
 
 
 class WriteContext(models.Model):

@@ -31,9 +31,7 @@ def recipients_for(*, ledger: str, company_id: int) -> Recipients:
 
 def recipients_config() -> dict[str, dict]:
     """``{ledger: {"default": [user ids], "companies": {"<id>": [user ids]}}}`` for both ledgers."""
-    config: dict[str, dict] = {
-        ledger: {"default": [], "companies": {}} for ledger in Ledger.values
-    }
+    config: dict[str, dict] = {ledger: {"default": [], "companies": {}} for ledger in Ledger.values}
     for row in SpyRecipient.objects.order_by("company_id", "user_id"):
         entry = config[row.ledger]
         if row.company_id is None:

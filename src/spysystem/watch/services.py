@@ -25,7 +25,9 @@ def _check_ids(user_ids: Iterable[int], company_ids: Iterable[int]) -> None:
     errors: dict[str, list[str]] = {}
     unknown_users = set(user_ids) - set(User.objects.values_list("id", flat=True))
     if unknown_users:
-        errors["users"] = [_("Usuário desconhecido: %s.") % ", ".join(map(str, sorted(unknown_users)))]
+        errors["users"] = [
+            _("Usuário desconhecido: %s.") % ", ".join(map(str, sorted(unknown_users)))
+        ]
     unknown_companies = set(company_ids) - set(Company.objects.values_list("id", flat=True))
     if unknown_companies:
         errors["companies"] = [
@@ -47,9 +49,14 @@ def recipients_set(*, config: dict[str, dict]) -> None:
         raise ValidationError({"ledger": [_("Carteira desconhecida: %s.") % ", ".join(unknown)]})
     rows = []
     for ledger, entry in config.items():
-        rows += [SpyRecipient(ledger=ledger, company_id=None, user_id=u) for u in entry.get("default", [])]
+        rows += [
+            SpyRecipient(ledger=ledger, company_id=None, user_id=u)
+            for u in entry.get("default", [])
+        ]
         for company_id, users in (entry.get("companies") or {}).items():
-            rows += [SpyRecipient(ledger=ledger, company_id=int(company_id), user_id=u) for u in users]
+            rows += [
+                SpyRecipient(ledger=ledger, company_id=int(company_id), user_id=u) for u in users
+            ]
     _check_ids({r.user_id for r in rows}, {r.company_id for r in rows if r.company_id})
     SpyRecipient.objects.filter(ledger__in=list(config)).delete()
     SpyRecipient.objects.bulk_create(rows, ignore_conflicts=True)

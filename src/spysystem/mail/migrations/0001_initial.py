@@ -6,88 +6,230 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('finance', '0001_initial'),
-        ('watch', '0001_initial'),
+        ("finance", "0001_initial"),
+        ("watch", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CapturedMessage',
+            name="CapturedMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mail_from', models.CharField(max_length=320)),
-                ('recipients', models.TextField()),
-                ('subject', models.CharField(blank=True, max_length=500)),
-                ('raw', models.TextField()),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("mail_from", models.CharField(max_length=320)),
+                ("recipients", models.TextField()),
+                ("subject", models.CharField(blank=True, max_length=500)),
+                ("raw", models.TextField()),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='MailSwitches',
+            name="MailSwitches",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('use_spy_smtp', models.BooleanField(default=False)),
-                ('cobranca_por_empresa', models.BooleanField(default=False)),
-                ('aviso_por_empresa', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("use_spy_smtp", models.BooleanField(default=False)),
+                ("cobranca_por_empresa", models.BooleanField(default=False)),
+                ("aviso_por_empresa", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('routine', models.CharField(choices=[('spy', 'Spy System'), ('boleto', 'Envio de boleto'), ('cobranca', 'Envio de cobrança'), ('aviso', 'Aviso de vencimento'), ('test', 'Teste de envio')], max_length=10)),
-                ('dedupe_key', models.CharField(max_length=200, unique=True)),
-                ('to_email', models.EmailField(max_length=254)),
-                ('to_name', models.CharField(blank=True, max_length=200)),
-                ('subject', models.CharField(max_length=300)),
-                ('body_text', models.TextField()),
-                ('body_html', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('pending', 'pendente'), ('sending', 'enviando'), ('sent', 'enviado'), ('failed', 'falhou'), ('cancelled', 'cancelado')], default='pending', max_length=10)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('leased_by', models.CharField(blank=True, max_length=100)),
-                ('last_error', models.TextField(blank=True)),
-                ('smtp_level', models.CharField(blank=True, max_length=10)),
-                ('smtp_reply', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('change', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='messages', to='watch.change')),
-                ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='finance.company')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "routine",
+                    models.CharField(
+                        choices=[
+                            ("spy", "Spy System"),
+                            ("boleto", "Envio de boleto"),
+                            ("cobranca", "Envio de cobrança"),
+                            ("aviso", "Aviso de vencimento"),
+                            ("test", "Teste de envio"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("dedupe_key", models.CharField(max_length=200, unique=True)),
+                ("to_email", models.EmailField(max_length=254)),
+                ("to_name", models.CharField(blank=True, max_length=200)),
+                ("subject", models.CharField(max_length=300)),
+                ("body_text", models.TextField()),
+                ("body_html", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pendente"),
+                            ("sending", "enviando"),
+                            ("sent", "enviado"),
+                            ("failed", "falhou"),
+                            ("cancelled", "cancelado"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("lease_until", models.DateTimeField(blank=True, null=True)),
+                ("leased_by", models.CharField(blank=True, max_length=100)),
+                ("last_error", models.TextField(blank=True)),
+                ("smtp_level", models.CharField(blank=True, max_length=10)),
+                ("smtp_reply", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "change",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="messages",
+                        to="watch.change",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="finance.company",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
-                'indexes': [models.Index(condition=models.Q(('status', 'pending')), fields=['next_attempt_at'], name='message_due'), models.Index(condition=models.Q(('status', 'sending')), fields=['lease_until'], name='message_leased'), models.Index(fields=['company', 'routine', 'status'], name='mail_messag_company_c38dd9_idx')],
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status", "pending")),
+                        fields=["next_attempt_at"],
+                        name="message_due",
+                    ),
+                    models.Index(
+                        condition=models.Q(("status", "sending")),
+                        fields=["lease_until"],
+                        name="message_leased",
+                    ),
+                    models.Index(
+                        fields=["company", "routine", "status"],
+                        name="mail_messag_company_c38dd9_idx",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SmtpSettings',
+            name="SmtpSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('general', 'Geral / Spy System'), ('finance', 'Financeiro / Spy System'), ('company', 'Financeiro / Spy System / Empresas')], max_length=10)),
-                ('host', models.CharField(max_length=255, verbose_name='servidor')),
-                ('port', models.PositiveIntegerField(default=587, verbose_name='porta')),
-                ('security', models.CharField(choices=[('starttls', 'STARTTLS (obrigatório)'), ('ssl', 'SSL/TLS implícito'), ('none', 'Nenhuma (somente servidor local)')], default='starttls', max_length=10, verbose_name='segurança')),
-                ('username', models.CharField(blank=True, max_length=255, verbose_name='usuário')),
-                ('password_encrypted', models.TextField(blank=True)),
-                ('from_email', models.EmailField(max_length=254, verbose_name='e-mail do remetente')),
-                ('from_name', models.CharField(blank=True, max_length=200, verbose_name='nome do remetente')),
-                ('reply_to', models.EmailField(blank=True, max_length=254, verbose_name='responder para')),
-                ('timeout', models.PositiveIntegerField(default=30, verbose_name='tempo limite (s)')),
-                ('max_connections', models.PositiveIntegerField(default=2, verbose_name='conexões simultâneas')),
-                ('max_per_minute', models.PositiveIntegerField(default=120, verbose_name='mensagens por minuto')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('company', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='smtp_settings', to='finance.company')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("general", "Geral / Spy System"),
+                            ("finance", "Financeiro / Spy System"),
+                            ("company", "Financeiro / Spy System / Empresas"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("host", models.CharField(max_length=255, verbose_name="servidor")),
+                ("port", models.PositiveIntegerField(default=587, verbose_name="porta")),
+                (
+                    "security",
+                    models.CharField(
+                        choices=[
+                            ("starttls", "STARTTLS (obrigatório)"),
+                            ("ssl", "SSL/TLS implícito"),
+                            ("none", "Nenhuma (somente servidor local)"),
+                        ],
+                        default="starttls",
+                        max_length=10,
+                        verbose_name="segurança",
+                    ),
+                ),
+                ("username", models.CharField(blank=True, max_length=255, verbose_name="usuário")),
+                ("password_encrypted", models.TextField(blank=True)),
+                (
+                    "from_email",
+                    models.EmailField(max_length=254, verbose_name="e-mail do remetente"),
+                ),
+                (
+                    "from_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="nome do remetente"),
+                ),
+                (
+                    "reply_to",
+                    models.EmailField(blank=True, max_length=254, verbose_name="responder para"),
+                ),
+                (
+                    "timeout",
+                    models.PositiveIntegerField(default=30, verbose_name="tempo limite (s)"),
+                ),
+                (
+                    "max_connections",
+                    models.PositiveIntegerField(default=2, verbose_name="conexões simultâneas"),
+                ),
+                (
+                    "max_per_minute",
+                    models.PositiveIntegerField(default=120, verbose_name="mensagens por minuto"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "company",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="smtp_settings",
+                        to="finance.company",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(condition=models.Q(('company__isnull', True)), fields=('level',), name='smtp_one_per_global_level'), models.CheckConstraint(condition=models.Q(models.Q(('level', 'company'), ('company__isnull', False)), models.Q(models.Q(('level', 'company'), _negated=True), ('company__isnull', True)), _connector='OR'), name='smtp_company_iff_company_level')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("company__isnull", True)),
+                        fields=("level",),
+                        name="smtp_one_per_global_level",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("level", "company"), ("company__isnull", False)),
+                            models.Q(
+                                models.Q(("level", "company"), _negated=True),
+                                ("company__isnull", True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="smtp_company_iff_company_level",
+                    ),
+                ],
             },
         ),
     ]

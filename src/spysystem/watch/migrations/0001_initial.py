@@ -6,56 +6,110 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('finance', '0001_initial'),
+        ("finance", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WriteContext',
+            name="WriteContext",
             fields=[
-                ('id', models.IntegerField(primary_key=True, serialize=False)),
-                ('actor', models.CharField(max_length=150)),
-                ('origin', models.CharField(max_length=10)),
+                ("id", models.IntegerField(primary_key=True, serialize=False)),
+                ("actor", models.CharField(max_length=150)),
+                ("origin", models.CharField(max_length=10)),
             ],
         ),
         migrations.CreateModel(
-            name='Change',
+            name="Change",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title_id', models.BigIntegerField(db_index=True)),
-                ('company_id', models.BigIntegerField(db_index=True)),
-                ('ledger', models.CharField(choices=[('payable', 'Contas a pagar'), ('receivable', 'Contas a receber')], max_length=10)),
-                ('kind', models.CharField(choices=[('update', 'alteração'), ('delete', 'exclusão')], max_length=10)),
-                ('amount_changed', models.BooleanField(default=False)),
-                ('due_date_changed', models.BooleanField(default=False)),
-                ('before', models.JSONField()),
-                ('after', models.JSONField(null=True)),
-                ('actor', models.CharField(max_length=150)),
-                ('origin', models.CharField(max_length=10)),
-                ('db_user', models.CharField(max_length=150)),
-                ('created_at', models.DateTimeField()),
-                ('fanned_out_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title_id", models.BigIntegerField(db_index=True)),
+                ("company_id", models.BigIntegerField(db_index=True)),
+                (
+                    "ledger",
+                    models.CharField(
+                        choices=[("payable", "Contas a pagar"), ("receivable", "Contas a receber")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("update", "alteração"), ("delete", "exclusão")], max_length=10
+                    ),
+                ),
+                ("amount_changed", models.BooleanField(default=False)),
+                ("due_date_changed", models.BooleanField(default=False)),
+                ("before", models.JSONField()),
+                ("after", models.JSONField(null=True)),
+                ("actor", models.CharField(max_length=150)),
+                ("origin", models.CharField(max_length=10)),
+                ("db_user", models.CharField(max_length=150)),
+                ("created_at", models.DateTimeField()),
+                ("fanned_out_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-id'],
-                'indexes': [models.Index(condition=models.Q(('fanned_out_at__isnull', True)), fields=['id'], name='change_pending_fanout')],
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("fanned_out_at__isnull", True)),
+                        fields=["id"],
+                        name="change_pending_fanout",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SpyRecipient',
+            name="SpyRecipient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ledger', models.CharField(choices=[('payable', 'Contas a pagar'), ('receivable', 'Contas a receber')], max_length=10)),
-                ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='finance.company')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ledger",
+                    models.CharField(
+                        choices=[("payable", "Contas a pagar"), ("receivable", "Contas a receber")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="finance.company",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('ledger', 'company', 'user'), name='spy_recipient_unique'), models.UniqueConstraint(condition=models.Q(('company__isnull', True)), fields=('ledger', 'user'), name='spy_recipient_default_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("ledger", "company", "user"), name="spy_recipient_unique"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("company__isnull", True)),
+                        fields=("ledger", "user"),
+                        name="spy_recipient_default_unique",
+                    ),
+                ],
             },
         ),
     ]
