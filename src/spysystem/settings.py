@@ -106,7 +106,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = env_str("SPY_STATIC_ROOT")  # only for `collectstatic`; WhiteNoise serves from apps
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -148,5 +148,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {"spysystem": {"handlers": ["console"], "level": env_str("SPY_LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "spysystem": {
+            "handlers": ["console"],
+            "level": env_str("SPY_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        }
+    },
 }

@@ -16,7 +16,7 @@ from django.core.mail.message import SafeMIMEMultipart
 from spysystem.mail import services
 from spysystem.mail.crypto import decrypt
 from spysystem.mail.models import Message, SmtpSettings
-from spysystem.mail.routing import NO_SERVER, Route, route_for
+from spysystem.mail.routing import Route, route_for
 from spysystem.mail.transport import DeliveryError, SmtpConfig, SmtpTransport
 
 logger = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def _defer_unrouted(messages: list[Message], worker_id: str, reason: str) -> Non
             message=message,
             worker_id=worker_id,
             level="",
-            error=f"{NO_SERVER}: {reason}",
+            error=reason,
             spend_attempt=False,
         )
 

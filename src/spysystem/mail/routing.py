@@ -13,7 +13,10 @@ from django.utils.translation import gettext as _
 
 from spysystem.mail.models import MailSwitches, Routine, SmtpLevel, SmtpSettings
 
-NO_SERVER = "nenhum servidor SMTP configurado"
+
+def _no_server() -> str:
+    text = _("nenhum servidor SMTP configurado")
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,7 @@ def resolve_route(
         return Route(
             None,
             None,
-            _("%(none)s: o nível Geral / Spy System não está preenchido.")
-            % {"none": NO_SERVER.capitalize()},
+            _("%(none)s: o nível Geral / Spy System não está preenchido.") % {"none": _no_server()},
         )
     notes = []
     if company:
@@ -78,7 +80,7 @@ def resolve_route(
     if general:
         notes.append(_("Financeiro / Spy System não está preenchido; usando Geral / Spy System."))
         return Route(SmtpLevel.GENERAL, general, " ".join(notes))
-    notes.append(_("%(none)s em nenhum dos três níveis.") % {"none": NO_SERVER.capitalize()})
+    notes.append(_("%(none)s em nenhum dos três níveis.") % {"none": _no_server()})
     return Route(None, None, " ".join(notes))
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from spysystem.finance.models import Company
-from spysystem.mail.crypto import encrypt
+from spysystem.mail.crypto import encrypt, rotate
 from spysystem.mail.models import MailSwitches, Message, MessageStatus, SmtpSettings
 from spysystem.mail.validation import validate_no_newlines, validate_smtp_settings
 
@@ -221,3 +221,14 @@ def switches_set(**values: bool) -> MailSwitches:
         setattr(switches, name, bool(value))
     switches.save()
     return switches
+
+
+def smtp_passwords_rotate() -> int:
+    """Re-encrypt every stored SMTP password with the newest key; returns how many."""
+    count = 0
+    for row in SmtpSettings.objects.exclude(password_encrypted=""):
+        SmtpSettings.objects.filter(pk=row.pk).update(
+            password_encrypted=rotate(row.password_encrypted)
+        )
+        count += 1
+    return count

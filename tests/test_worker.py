@@ -1,0 +1,112 @@
+"""The worker as it runs for real: threads and processes on committed data."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+
+from spysystem.finance import services as finance
+from spysystem.mail.models import Message
+from spysystem.watch.context import Origin
+from spysystem.watch.services import recipients_set
+from spysystem.worker import run_worker
+from tests.mail.test_delivery import enqueue
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _wait_for(predicate, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _worker_thread(stop: threading.Event, worker_id: str) -> threading.Thread:
+    def target():
+        try:
+            run_worker(stop=stop, worker_id=worker_id)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.postgres
+def test_notify_wakes_the_worker_long_before_its_poll_interval(
+    settings, make_title, make_user, general_smtp, sink
+):
+    settings.SPY_WORKER_POLL = 60  # without NOTIFY the change would wait a minute
+    recipients_set(config={"payable": {"default": [make_user("ana").pk], "companies": {}}})
+    title = make_title()
+    stop = threading.Event()
+    thread = _worker_thread(stop, "listener")
+    time.sleep(0.5)  # let it reach LISTEN
+    finance.title_update(title=title, user=None, origin=Origin.SCREEN, amount=Decimal("9.99"))
+    try:
+        assert _wait_for(lambda: len(sink.received) == 1, timeout=20)
+    finally:
+        stop.set()
+        connection.close()
+        with connections["default"].cursor() as cursor:  # wake it so it sees stop
+            cursor.execute("SELECT pg_notify('spy_work', 'stop')")
+        thread.join(timeout=10)
+
+
+@pytest.mark.postgres
+def test_two_workers_on_one_queue_deliver_each_message_once(general_smtp, sink):
+    enqueue(300)
+    stop = threading.Event()
+    threads = [_worker_thread(stop, f"w{i}") for i in range(2)]
+    try:
+        assert _wait_for(lambda: len(sink.received) >= 300, timeout=60)
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    recipients = [r for message in sink.received for r in message.rcpt_tos]
+    assert len(recipients) == 300 == len(set(recipients))
+    assert set(Message.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_spy_worker_process_stops_cleanly_on_sigterm(general_smtp, sink):
+    enqueue(5)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "spysystem.settings",
+        "DATABASE_URL": _database_url(),
+        "SPY_WORKER_POLL": "0.2",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "spysystem.cli", "worker"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert _wait_for(lambda: len(sink.received) == 5, timeout=30)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=15)
+    assert process.returncode == 0, output
+    assert "stopped" in output
+    assert Message.objects.filter(status="sent").count() == 5
+
+
+def _database_url() -> str:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    return f"postgresql://{settings['USER']}@{settings['HOST']}:{settings['PORT'] or 5432}/{settings['NAME']}"
