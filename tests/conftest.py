@@ -49,6 +49,21 @@ def make_cpf(seed: int) -> str:
     return base + cpf_check_digits(base)
 
 
+@pytest.fixture(autouse=True)
+def _drop_changes_left_by_flush(request):
+    """SQLite's flush empties tables with row-by-row DELETEs, which fire the capture trigger on
+    finance_title: remove those trigger-made rows before a transactional test starts."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        from spysystem.watch.models import Change
+
+        request.getfixturevalue("transactional_db")
+        Change.objects.all().delete()
+
+
 @pytest.fixture
 def make_company(db):
     def factory(code: str | None = None, **kwargs):

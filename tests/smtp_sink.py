@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,9 +57,12 @@ class SinkHandler:
 class SmtpSink:
     """An aiosmtpd server on 127.0.0.1 at a free port. ``stop()``/``start()`` simulate outages."""
 
-    def __init__(self, handler: SinkHandler | None = None, port: int | None = None) -> None:
+    def __init__(
+        self, handler: SinkHandler | None = None, port: int | None = None, **server_kwargs
+    ) -> None:
         self.handler = handler or SinkHandler()
         self.port = port or free_port()
+        self.server_kwargs = server_kwargs
         self._controller: Controller | None = None
 
     @property
@@ -66,7 +70,9 @@ class SmtpSink:
         return self.handler.received
 
     def start(self) -> SmtpSink:
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(
+            self.handler, hostname="127.0.0.1", port=self.port, **self.server_kwargs
+        )
         self._controller.start()
         return self
 
@@ -74,3 +80,57 @@ class SmtpSink:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+
+def self_signed_context(tmp_path) -> ssl.SSLContext:
+    """A server TLS context with a freshly generated self-signed certificate for 127.0.0.1."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+class Authenticator:
+    """Accepts exactly one username/password pair (aiosmtpd ``authenticator`` protocol)."""
+
+    def __init__(self, username: str, password: str) -> None:
+        self.expected = (username.encode(), password.encode())
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        ok = (auth_data.login, auth_data.password) == self.expected
+        return AuthResult(success=ok, handled=False)

@@ -109,4 +109,5 @@ def _database_url() -> str:
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{settings['NAME']}"
-    return f"postgresql://{settings['USER']}@{settings['HOST']}:{settings['PORT'] or 5432}/{settings['NAME']}"
+    host = f"{settings['HOST']}:{settings['PORT'] or 5432}"
+    return f"postgresql://{settings['USER']}@{host}/{settings['NAME']}"

@@ -165,3 +165,19 @@ def test_smtp_down_then_back_delivers_without_loss(setup, make_title, sink, sett
     drain()
     assert _recipients(sink) == ["pay_e1@example.com"]
     assert Message.objects.get().status == "sent"
+
+
+def test_company_deleted_after_its_titles_still_lets_the_deletion_be_reported(
+    make_company, make_user, make_title, general_smtp, sink
+):
+    from spysystem.finance.models import Company
+
+    company = make_company("FECHADA")
+    recipients_set(config={"payable": {"default": [make_user("auditor").pk], "companies": {}}})
+    title = make_title(company=company)
+    finance.title_delete(title=title, user=None, origin=Origin.SCREEN)
+    finance.company_delete(company=Company.objects.get(pk=company.pk))
+    drain()
+    assert _recipients(sink) == ["auditor@example.com"]
+    assert Message.objects.get().company_id is None
+    assert "EXCLUÍDO" in _text(sink.received[0])

@@ -1,2 +1,64 @@
+"""Routes of the REST API, mounted at ``/api/v1/`` (URL names under the ``api`` namespace).
+
+A trailing slash is optional on every path (``companies`` and ``companies/`` both answer).
+The OpenAPI document (``openapi.json``) needs authentication like every other endpoint.
+"""
+
+from __future__ import annotations
+
+from django.urls import re_path
+from drf_spectacular.views import SpectacularJSONAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.routers import SimpleRouter
+
+from spysystem.api import views
+from spysystem.api.schema import SCHEMA_SETTINGS
+from spysystem.mail.models import SmtpLevel
+
 app_name = "api"
-urlpatterns: list = []
+
+
+class OptionalSlashRouter(SimpleRouter):
+    """``SimpleRouter`` whose routes match with or without the trailing slash."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trailing_slash = "/?"
+
+
+router = OptionalSlashRouter()
+router.register("companies", views.CompanyViewSet, basename="company")
+router.register("users", views.UserViewSet, basename="user")
+router.register("parties", views.PartyViewSet, basename="party")
+router.register("titles", views.TitleViewSet, basename="title")
+router.register("outbox", views.OutboxViewSet, basename="message")
+router.register("changes", views.ChangeViewSet, basename="change")
+
+urlpatterns = [
+    re_path(r"^spy/recipients/?$", views.RecipientsView.as_view(), name="spy-recipients"),
+    re_path(
+        r"^smtp/general/?$",
+        views.SmtpSettingsView.as_view(level=SmtpLevel.GENERAL),
+        name="smtp-general",
+    ),
+    re_path(
+        r"^smtp/finance/?$",
+        views.SmtpSettingsView.as_view(level=SmtpLevel.FINANCE),
+        name="smtp-finance",
+    ),
+    re_path(
+        r"^smtp/companies/(?P<company_id>[0-9]+)/?$",
+        views.CompanySmtpSettingsView.as_view(),
+        name="smtp-company",
+    ),
+    re_path(r"^smtp/switches/?$", views.SwitchesView.as_view(), name="smtp-switches"),
+    re_path(r"^smtp/explain/?$", views.ExplainView.as_view(), name="smtp-explain"),
+    re_path(
+        r"^openapi\.json$",
+        SpectacularJSONAPIView.as_view(
+            permission_classes=[IsAuthenticated], custom_settings=SCHEMA_SETTINGS
+        ),
+        name="openapi",
+    ),
+    *router.urls,
+]

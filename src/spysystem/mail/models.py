@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -126,6 +127,9 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     change = models.ForeignKey(
         "watch.Change", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:

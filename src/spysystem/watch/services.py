@@ -83,6 +83,10 @@ def process_one_change() -> bool:
 def change_fan_out(*, change: Change) -> int:
     """Enqueue the Spy e-mails of ``change`` and mark it done; returns how many were new."""
     recipients = recipients_for(ledger=change.ledger, company_id=change.company_id)
+    # The company may have been deleted after its titles; the message then carries no company.
+    company_id = (
+        change.company_id if Company.objects.filter(pk=change.company_id).exists() else None
+    )
     users = [user for user in recipients.users if user.email]
     if len(users) < len(recipients.users):
         logger.warning("spy change %s: recipients without e-mail were skipped", change.pk)
@@ -92,7 +96,7 @@ def change_fan_out(*, change: Change) -> int:
         drafts.append(
             MessageDraft(
                 routine=Routine.SPY,
-                company_id=change.company_id,
+                company_id=company_id,
                 dedupe_key=f"spy:{change.pk}:{user.pk}",
                 to_email=user.email,
                 to_name=user.get_full_name(),

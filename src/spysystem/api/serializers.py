@@ -1,0 +1,387 @@
+"""Shapes of the API's requests and answers. They check types and shapes only; the rules live in
+the services, which the views call with ``serializer.validated_data`` (never ``save()``).
+
+Conventions (a public contract, DESIGN.md §5): references by id, dates ``YYYY-MM-DD``, amounts as
+decimal strings, ledgers ``payable``/``receivable``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from spysystem.finance.models import Company, Ledger, Party, TitleStatus
+from spysystem.finance.validators import normalize_email_address
+from spysystem.mail.models import MessageStatus, Routine, SmtpSecurity
+from spysystem.watch.models import ChangeKind
+
+AMOUNT_ERRORS = {
+    "invalid": _("Informe um valor numérico, por exemplo “1234.56”."),
+    "min_value": _("O valor deve ser maior que zero."),
+    "max_digits": _("O valor tem dígitos demais (no máximo 14)."),
+    "max_decimal_places": _("O valor pode ter no máximo 2 casas decimais."),
+    "max_whole_digits": _("O valor tem dígitos demais antes da vírgula (no máximo 12)."),
+    "max_string_length": _("O valor é longo demais."),
+}
+ROUTED_ROUTINES = [choice for choice in Routine.choices if choice[0] != Routine.TEST]
+
+
+def _reference(queryset: Any, not_found: str, **kwargs: Any) -> serializers.PrimaryKeyRelatedField:
+    """An id that must exist (``"company": 3``); ``not_found`` may use ``{pk_value}``."""
+    messages = {
+        "does_not_exist": not_found,
+        "incorrect_type": _("Informe o id numérico (recebido: {data_type})."),
+    }
+    return serializers.PrimaryKeyRelatedField(queryset=queryset, error_messages=messages, **kwargs)
+
+
+def _email_messages(values: list[str]) -> list[str]:
+    # The services check addresses too, but without naming the field; checking here first lets
+    # the answer say which field is wrong (same validator, same Portuguese message).
+    messages: list[str] = []
+    for value in values:
+        try:
+            normalize_email_address(value)
+        except DjangoValidationError as exc:
+            messages += exc.messages
+    return messages
+
+
+def _check_email(value: str) -> str:
+    messages = _email_messages([value]) if value else []
+    if messages:
+        raise serializers.ValidationError(messages)
+    return value
+
+
+# -- finance ---------------------------------------------------------------------------------
+
+
+class CompanySerializer(serializers.Serializer):
+    """A company. ``cnpj`` is accepted with punctuation and letters; it is answered normalized."""
+
+    schema_description = _(
+        "Empresa. `cnpj` aceita pontuação e o CNPJ alfanumérico; é devolvido sem pontuação."
+    )
+
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(max_length=20)
+    name = serializers.CharField(max_length=200)
+    cnpj = serializers.CharField(
+        max_length=20, help_text=_("Numérico ou alfanumérico, com ou sem pontuação.")
+    )
+
+
+class CompanyFilterSerializer(serializers.Serializer):
+    code = serializers.CharField(required=False)
+    cnpj = serializers.CharField(required=False)
+
+
+class EmailListField(serializers.ListField):
+    """A party's addresses as a list of strings (read from the prefetched ``emails``)."""
+
+    child = serializers.CharField(max_length=254)
+
+    def get_attribute(self, instance: Party) -> list[str]:
+        return instance.email_list
+
+
+class PartySerializer(serializers.Serializer):
+    """A customer or supplier. ``emails`` replaces the whole list when given."""
+
+    schema_description = _("Pessoa (cliente ou fornecedor) com seus e-mails.")
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=200)
+    document = serializers.CharField(
+        max_length=20, help_text=_("CPF ou CNPJ, com ou sem pontuação.")
+    )
+    emails = EmailListField(default=list)
+
+    def validate_emails(self, value: list[str]) -> list[str]:
+        messages = _email_messages(value)
+        if messages:
+            raise serializers.ValidationError(messages)
+        return value
+
+
+class PartyFilterSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, help_text=_("Parte do nome."))
+    document = serializers.CharField(required=False)
+
+
+class UserSerializer(serializers.Serializer):
+    """A user. ``username``, ``is_admin`` and ``password`` are set on creation only."""
+
+    schema_description = _(
+        "Usuário. `username`, `is_admin` e `password` só na criação; a senha nunca é devolvida."
+    )
+
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(max_length=150)
+    email = serializers.CharField(max_length=254, allow_blank=True, default="")
+    first_name = serializers.CharField(max_length=150, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=150, allow_blank=True, default="")
+    is_active = serializers.BooleanField(default=True)
+    is_admin = serializers.BooleanField(source="is_staff", default=False)
+    password = serializers.CharField(
+        write_only=True,
+        required=False,
+        trim_whitespace=False,
+        max_length=128,
+        style={"input_type": "password"},
+        help_text=_("Somente na criação; sem senha o usuário não entra pela tela."),
+    )
+    last_login = serializers.DateTimeField(read_only=True)
+    date_joined = serializers.DateTimeField(read_only=True)
+
+    def validate_email(self, value: str) -> str:
+        return _check_email(value)
+
+    def validate_password(self, value: str) -> str:
+        try:
+            password_validation.validate_password(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None:
+            self._reject_create_only(self.instance, attrs)
+        return attrs
+
+    def _reject_create_only(self, user: User, attrs: dict[str, Any]) -> None:
+        current = {"username": user.username, "is_staff": user.is_staff}
+        errors = {
+            name: [_("Este campo só pode ser definido na criação do usuário.")]
+            for name, source in (("username", "username"), ("is_admin", "is_staff"))
+            if source in attrs and attrs[source] != current[source]
+        }
+        if "password" in attrs:
+            errors["password"] = [_("A senha não pode ser alterada pela API.")]
+        if errors:
+            raise serializers.ValidationError(errors)
+
+
+class UserFilterSerializer(serializers.Serializer):
+    username = serializers.CharField(required=False)
+    is_active = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class TitleSerializer(serializers.Serializer):
+    """One installment of a payable or receivable."""
+
+    schema_description = _("Título (parcela) a pagar ou a receber.")
+
+    id = serializers.IntegerField(read_only=True)
+    ledger = serializers.ChoiceField(choices=Ledger.choices)
+    company = _reference(Company.objects.all(), _("Empresa {pk_value} não encontrada."))
+    party = _reference(Party.objects.all(), _("Pessoa {pk_value} não encontrada."))
+    document = serializers.CharField(max_length=40)
+    installment = serializers.IntegerField(min_value=1, max_value=32767, default=1)
+    issue_date = serializers.DateField()
+    due_date = serializers.DateField()
+    amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        error_messages=AMOUNT_ERRORS,
+        help_text=_("Decimal em texto, com ponto: “1234.56”."),
+    )
+    status = serializers.ChoiceField(choices=TitleStatus.choices, default=TitleStatus.OPEN)
+    description = serializers.CharField(max_length=500, allow_blank=True, default="")
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    updated_by = serializers.IntegerField(source="updated_by_id", read_only=True, allow_null=True)
+
+
+class TitleFilterSerializer(serializers.Serializer):
+    company = serializers.IntegerField(required=False, min_value=1)
+    ledger = serializers.ChoiceField(choices=Ledger.choices, required=False)
+    status = serializers.ChoiceField(choices=TitleStatus.choices, required=False)
+    due_from = serializers.DateField(required=False)
+    due_to = serializers.DateField(required=False)
+    party = serializers.IntegerField(required=False, min_value=1)
+
+
+# -- watch -----------------------------------------------------------------------------------
+
+
+class LedgerRecipientsSerializer(serializers.Serializer):
+    """The users of one ledger: a default list, and lists per company (``"<company id>"``)."""
+
+    schema_description = _(
+        "Usuários de uma carteira: `default` e, por empresa, `companies` (chave = id da empresa)."
+    )
+
+    default = serializers.ListField(child=serializers.IntegerField(min_value=1), default=list)
+    companies = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField(min_value=1)), default=dict
+    )
+
+    def validate_companies(self, value: dict[str, list[int]]) -> dict[str, list[int]]:
+        bad = [key for key in value if not (str(key).isascii() and str(key).isdigit())]
+        if bad:
+            raise serializers.ValidationError(
+                _("Id de empresa inválido: %(ids)s.") % {"ids": ", ".join(map(str, bad))}
+            )
+        return {str(int(key)): users for key, users in value.items()}
+
+
+class RecipientsSerializer(serializers.Serializer):
+    """Spy recipients. ``PUT`` replaces the ledgers it carries; an omitted ledger is kept."""
+
+    schema_description = _(
+        "Destinatários do Spy System por carteira; `warnings` (somente leitura) aponta problemas."
+    )
+
+    payable = LedgerRecipientsSerializer(required=False)
+    receivable = LedgerRecipientsSerializer(required=False)
+    warnings = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError(
+                _("Informe ao menos uma carteira: “payable” ou “receivable”.")
+            )
+        return attrs
+
+
+class ChangeSerializer(serializers.Serializer):
+    """A captured change of a title (written by the database trigger)."""
+
+    schema_description = _(
+        "Alteração capturada de um título: valor, vencimento ou exclusão, com autor e origem."
+    )
+
+    id = serializers.IntegerField(read_only=True)
+    title_id = serializers.IntegerField(read_only=True)
+    company_id = serializers.IntegerField(read_only=True)
+    ledger = serializers.ChoiceField(choices=Ledger.choices, read_only=True)
+    kind = serializers.ChoiceField(choices=ChangeKind.choices, read_only=True)
+    facts = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=_("O que mudou: “amount”, “due_date” ou “deleted”."),
+    )
+    before = serializers.JSONField(read_only=True)
+    after = serializers.JSONField(read_only=True, allow_null=True)
+    actor = serializers.CharField(read_only=True)
+    origin = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class ChangeFilterSerializer(serializers.Serializer):
+    title = serializers.IntegerField(required=False, min_value=1)
+    company = serializers.IntegerField(required=False, min_value=1)
+    ledger = serializers.ChoiceField(choices=Ledger.choices, required=False)
+
+
+# -- mail ------------------------------------------------------------------------------------
+
+
+class SmtpSettingsSerializer(serializers.Serializer):
+    """One level of SMTP settings. ``PUT`` replaces every field (omitted ones take the defaults)
+    except ``password``: omitted keeps the stored one, ``""`` clears it. The password is never
+    answered; ``has_password`` says whether one is stored."""
+
+    schema_description = _(
+        "Configurações SMTP de um nível. `password` só na escrita; `has_password` diz se há senha."
+    )
+
+    level = serializers.CharField(read_only=True)
+    company = serializers.IntegerField(source="company_id", read_only=True, allow_null=True)
+    host = serializers.CharField(max_length=255)
+    port = serializers.IntegerField(default=587)
+    security = serializers.ChoiceField(choices=SmtpSecurity.choices, default=SmtpSecurity.STARTTLS)
+    username = serializers.CharField(max_length=255, allow_blank=True, default="")
+    password = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=1000,
+        style={"input_type": "password"},
+    )
+    has_password = serializers.BooleanField(read_only=True)
+    from_email = serializers.CharField(max_length=254)
+    from_name = serializers.CharField(max_length=200, allow_blank=True, default="")
+    reply_to = serializers.CharField(max_length=254, allow_blank=True, default="")
+    timeout = serializers.IntegerField(default=30)
+    max_connections = serializers.IntegerField(default=2)
+    max_per_minute = serializers.IntegerField(default=120)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+class SwitchesSerializer(serializers.Serializer):
+    """The three options of the manual; ``PUT`` changes the ones it carries."""
+
+    schema_description = _(
+        "Opções do manual: usar a hierarquia SMTP nas demais rotinas; cobrança e aviso por empresa."
+    )
+
+    use_spy_smtp = serializers.BooleanField(required=False)
+    cobranca_por_empresa = serializers.BooleanField(required=False)
+    aviso_por_empresa = serializers.BooleanField(required=False)
+
+
+class ExplainQuerySerializer(serializers.Serializer):
+    company = _reference(
+        Company.objects.all(),
+        _("Empresa {pk_value} não encontrada."),
+        required=False,
+        allow_null=True,
+    )
+    routine = serializers.ChoiceField(choices=ROUTED_ROUTINES)
+
+
+class RouteSerializer(serializers.Serializer):
+    schema_description = _("Nível SMTP escolhido (ou nulo) e o motivo, em português.")
+
+    level = serializers.CharField(allow_null=True, read_only=True)
+    reason = serializers.CharField(read_only=True)
+
+
+class MessageSerializer(serializers.Serializer):
+    """An outbox row, without its bodies."""
+
+    schema_description = _("Mensagem do registro de e-mails.")
+
+    id = serializers.IntegerField(read_only=True)
+    routine = serializers.ChoiceField(choices=Routine.choices, read_only=True)
+    company = serializers.IntegerField(source="company_id", read_only=True, allow_null=True)
+    to_email = serializers.CharField(read_only=True)
+    to_name = serializers.CharField(read_only=True)
+    subject = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=MessageStatus.choices, read_only=True)
+    attempts = serializers.IntegerField(read_only=True)
+    next_attempt_at = serializers.DateTimeField(read_only=True)
+    last_error = serializers.CharField(read_only=True)
+    smtp_level = serializers.CharField(read_only=True)
+    smtp_reply = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    sent_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class MessageDetailSerializer(MessageSerializer):
+    """An outbox row with its bodies and the change that caused it (Spy e-mails)."""
+
+    schema_description = _(
+        "Mensagem do registro de e-mails, com os corpos e a alteração que a causou."
+    )
+
+    body_text = serializers.CharField(read_only=True)
+    body_html = serializers.CharField(read_only=True)
+    change = serializers.IntegerField(source="change_id", read_only=True, allow_null=True)
+
+
+class MessageFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=MessageStatus.choices, required=False)
+    routine = serializers.ChoiceField(choices=Routine.choices, required=False)
+    company = serializers.IntegerField(required=False, min_value=1)
