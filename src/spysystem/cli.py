@@ -44,13 +44,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_web(args: argparse.Namespace) -> int:
     _check_or_exit()
-    from waitress import serve
+    from spysystem.web.server import serve_web
 
-    from spysystem.wsgi import application
-
-    print(f"Spy System em http://{args.host}:{args.port}/", flush=True)
-    serve(application, host=args.host, port=args.port, threads=args.threads)
-    return 0
+    banner = f"Spy System em http://{args.host}:{args.port}/"
+    return serve_web(host=args.host, port=args.port, threads=args.threads, banner=banner)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import sys
 import threading
 from datetime import timedelta
 from decimal import Decimal
@@ -150,26 +151,30 @@ def demo_data_load(*, smtp_port: int) -> bool:
 def run_demo(*, host: str, port: int, smtp_port: int) -> int:
     """Migrate, load demo data, start the capture server and the worker, serve the web app."""
     from django.core.management import call_command
-    from waitress import serve
 
     from spysystem.mail.capture import capture_server_start
     from spysystem.worker import run_worker
-    from spysystem.wsgi import application
 
     call_command("migrate", interactive=False, verbosity=0)
     loaded = demo_data_load(smtp_port=smtp_port)
-    capture = capture_server_start(host="127.0.0.1", port=smtp_port)
+    try:
+        capture = capture_server_start(host="127.0.0.1", port=smtp_port)
+    except OSError:
+        print(f"erro: a porta SMTP {smtp_port} já está em uso; use --smtp-port.", file=sys.stderr)
+        return 2
     stop = threading.Event()
     worker = threading.Thread(target=run_worker, kwargs={"stop": stop}, daemon=True)
     worker.start()
-    print(_banner(host, port, smtp_port, loaded), flush=True)
     try:
-        serve(application, host=host, port=port, threads=4)
+        from spysystem.web.server import serve_web
+
+        return serve_web(
+            host=host, port=port, threads=4, banner=_banner(host, port, smtp_port, loaded)
+        )
     finally:
         stop.set()
         worker.join(timeout=5)
         capture.stop()
-    return 0
 
 
 def _banner(host: str, port: int, smtp_port: int, loaded: bool) -> str:

@@ -102,6 +102,7 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "pt-br"
 LANGUAGES = [("pt-br", "Português (Brasil)")]
 TIME_ZONE = "America/Sao_Paulo"
+EMAIL_USE_LOCALTIME = True  # Date headers in São Paulo time, as recipients read them
 USE_I18N = True
 USE_TZ = True
 

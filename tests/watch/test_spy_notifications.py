@@ -75,7 +75,7 @@ def test_each_event_reaches_exactly_the_resolved_recipients(
     body = _text(sink.received[0])
     if event == "amount":
         assert "R$ 1.000,00 → R$ 10.000,00" in body
-        assert "+R$ 9.000,00 (+900,00%)" in body
+        assert "(+R$ 9.000,00, +900,00%)" in body
     elif event == "due_date":
         assert "10/12/2026 → 25/12/2026" in body
         assert "adiado em 15 dias" in body

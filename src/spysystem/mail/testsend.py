@@ -113,7 +113,9 @@ def _record(settings: SmtpSettings, to: str, user: object) -> Message:
     )
 
 
-def smtp_test_send(*, settings: SmtpSettings, password: str, to: str, user: object) -> SmtpTestReport:
+def smtp_test_send(
+    *, settings: SmtpSettings, password: str, to: str, user: object
+) -> SmtpTestReport:
     """Validate ``to``, record the test message, run the SMTP dialogue and return the report.
 
     ``settings`` may be unsaved (the form being edited); ``password`` is the plain password to

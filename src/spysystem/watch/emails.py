@@ -22,7 +22,7 @@ TEMPLATE_DIR = "watch/email/spy_change"
 def _amount_fact(before: dict, after: dict) -> dict:
     old, new = Decimal(before["amount"]), Decimal(after["amount"])
     diff = new - old
-    percent = f" ({diff / old * 100:+.2f}%)".replace(".", ",") if old else ""
+    percent = f", {diff / old * 100:+.2f}%".replace(".", ",") if old else ""
     sign = "+" if diff >= 0 else "-"
     return {
         "label": _("Valor"),
