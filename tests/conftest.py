@@ -136,6 +136,8 @@ def general_smtp(db, sink):
         from_email="spy@empresa.com.br",
         from_name="Spy System",
         timeout=5,
+        max_connections=4,
+        max_per_minute=100000,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 import threading
@@ -35,6 +36,7 @@ class SinkHandler:
     received: list[Received] = field(default_factory=list)
     on_rcpt: Callable[[str], str | None] | None = None
     on_data: Callable[[Received], str | None] | None = None
+    delay: float = 0.0  # seconds to wait before answering DATA (a slow server)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -45,6 +47,8 @@ class SinkHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         message = Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
         fault = self.on_data(message) if self.on_data else None
         if fault:
@@ -134,3 +138,68 @@ class Authenticator:
 
         ok = (auth_data.login, auth_data.password) == self.expected
         return AuthResult(success=ok, handled=False)
+
+
+class RawSmtpServer:
+    """A scripted TCP server for faults aiosmtpd cannot produce: a 421 greeting, a server that
+    never answers, a connection dropped right after the message data."""
+
+    def __init__(self, mode: str) -> None:
+        assert mode in {"greet421", "stall", "drop_after_data"}
+        self.mode = mode
+        self.port = free_port()
+        self.data_received = 0
+        self._sock = socket.socket()
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(("127.0.0.1", self.port))
+        self._sock.listen(8)
+        self._stop = threading.Event()
+        self._held: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        self._sock.settimeout(0.2)
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn: socket.socket) -> None:
+        if self.mode == "stall":
+            self._held.append(conn)  # keep it open, say nothing
+            return
+        if self.mode == "greet421":
+            conn.sendall(b"421 4.3.2 Servico indisponivel\r\n")
+            conn.close()
+            return
+        self._dialogue(conn)
+
+    def _dialogue(self, conn: socket.socket) -> None:
+        reader = conn.makefile("rb")
+        conn.sendall(b"220 raw ESMTP\r\n")
+        for line in reader:
+            verb = line[:4].upper()
+            if verb in (b"EHLO", b"HELO"):
+                conn.sendall(b"250 raw\r\n")
+            elif verb in (b"MAIL", b"RCPT", b"RSET", b"NOOP"):
+                conn.sendall(b"250 OK\r\n")
+            elif verb == b"DATA":
+                conn.sendall(b"354 go ahead\r\n")
+                for data_line in reader:
+                    if data_line == b".\r\n":
+                        break
+                self.data_received += 1
+                conn.close()  # drop without the final reply
+                return
+            elif verb == b"QUIT":
+                conn.sendall(b"221 bye\r\n")
+                break
+        conn.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._sock.close()
+        for conn in self._held:
+            conn.close()

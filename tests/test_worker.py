@@ -111,3 +111,78 @@ def _database_url() -> str:
         return f"sqlite:///{settings['NAME']}"
     host = f"{settings['HOST']}:{settings['PORT'] or 5432}"
     return f"postgresql://{settings['USER']}@{host}/{settings['NAME']}"
+
+
+def _spawn_worker(extra_env: dict | None = None) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "spysystem.settings",
+        "DATABASE_URL": _database_url(),
+        "SPY_WORKER_POLL": "0.1",
+        **(extra_env or {}),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "spysystem.cli", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def test_kill_9_mid_batch_loses_nothing_and_duplicates_at_most_the_messages_in_flight(
+    general_smtp, sink
+):
+    sink.handler.delay = 0.01
+    enqueue(300)
+    lease = {"SPY_LEASE_SECONDS": "2"}
+    first = _spawn_worker(lease)
+    try:
+        assert _wait_for(lambda: len(sink.received) >= 60, timeout=60)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    in_flight = Message.objects.filter(status="sending").count()
+    second = _spawn_worker(lease)
+    try:
+        assert _wait_for(lambda: Message.objects.filter(status="sent").count() == 300, timeout=90)
+    finally:
+        second.terminate()
+        second.wait(timeout=15)
+    recipients = [r for message in sink.received for r in message.rcpt_tos]
+    assert set(recipients) == {f"dest{i}@example.com" for i in range(300)}  # nothing lost
+    assert len(recipients) - 300 <= in_flight  # duplicates only among the messages in flight
+
+
+def test_sqlite_or_postgres_writers_and_the_worker_at_once_never_fail_a_user_write(
+    make_title, make_user, general_smtp, sink
+):
+    recipients_set(config={"payable": {"default": [make_user("ana").pk], "companies": {}}})
+    titles = [make_title() for _ in range(20)]
+    stop = threading.Event()
+    worker = _worker_thread(stop, "busy")
+    errors: list[Exception] = []
+
+    def writer(offset: int) -> None:
+        try:
+            for round_ in range(5):
+                for title in titles[offset::2]:
+                    amount = Decimal(100 + round_ + offset)
+                    finance.title_update(
+                        title=title, user=None, origin=Origin.SCREEN, amount=amount
+                    )
+        except Exception as exc:  # any error here is one a user would have seen
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    writers = [threading.Thread(target=writer, args=(i,)) for i in range(2)]
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join(timeout=120)
+    try:
+        assert errors == []
+        assert _wait_for(lambda: len(sink.received) == 100, timeout=60)
+    finally:
+        stop.set()
+        worker.join(timeout=10)

@@ -143,6 +143,7 @@ SPY_LEASE_SECONDS = int(env_str("SPY_LEASE_SECONDS", "120"))
 SPY_MAX_ATTEMPTS = int(env_str("SPY_MAX_ATTEMPTS", "12"))
 SPY_RETRY_BASE = float(env_str("SPY_RETRY_BASE", "30"))
 SPY_RETRY_CAP = float(env_str("SPY_RETRY_CAP", "3600"))
+SPY_MAX_AGE_HOURS = int(env_str("SPY_MAX_AGE_HOURS", "72"))
 
 LOGGING = {
     "version": 1,

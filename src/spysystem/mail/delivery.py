@@ -1,26 +1,39 @@
 """The delivery engine: claim due outbox rows, resolve each one's route, send, record the result.
 
-One connection per SMTP settings per batch; the result of every message is persisted right after
-the server's reply, so a crash loses at most the messages in flight (which are re-sent when their
-lease expires: at-least-once, with the Message-ID stable for receivers to dedupe).
+Per SMTP settings, a batch takes send tokens and connection leases from ``throttle`` (limits shared
+by all workers), sends over up to ``max_connections`` parallel connections (threads do network
+I/O only), and this thread persists each message's result as soon as its reply arrives. A crash
+loses at most the messages in flight, which are re-sent when their lease expires (at-least-once,
+with a stable Message-ID).
 """
 
 from __future__ import annotations
 
 import logging
+import queue
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import Message as MimeMessage
 from email.utils import formataddr, make_msgid
 
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import SafeMIMEMultipart
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from spysystem.mail import services
+from spysystem.mail import services, throttle
 from spysystem.mail.crypto import decrypt
 from spysystem.mail.models import Message, SmtpSettings
 from spysystem.mail.routing import Route, route_for
-from spysystem.mail.transport import DeliveryError, SmtpConfig, SmtpTransport
+from spysystem.mail.transport import (
+    DeliveryError,
+    SmtpConfig,
+    SmtpTransport,
+    TemporaryFailure,
+)
 
 logger = logging.getLogger(__name__)
-BATCH_SIZE = 50
+BATCH_SIZE = 200
 
 
 def smtp_config(settings: SmtpSettings) -> SmtpConfig:
@@ -35,7 +48,7 @@ def smtp_config(settings: SmtpSettings) -> SmtpConfig:
     )
 
 
-def build_email(message: Message, settings: SmtpSettings) -> SafeMIMEMultipart:
+def build_email(message: Message, settings: SmtpSettings) -> MimeMessage:
     """The MIME message: plain text with an HTML alternative, sender from the chosen settings."""
     email = EmailMultiAlternatives(
         subject=message.subject,
@@ -50,65 +63,143 @@ def build_email(message: Message, settings: SmtpSettings) -> SafeMIMEMultipart:
     return email.message()
 
 
+@dataclass(frozen=True)
+class ConnectionFailure:
+    """No connection could be opened for a chunk: the message was not tried."""
+
+    error: DeliveryError
+
+
+def _route(message: Message, cache: dict) -> Route:
+    if message.pinned_settings_id:
+        pinned = message.pinned_settings
+        return Route(pinned.level, pinned, _("alerta enviado por outro servidor"))
+    key = (message.routine, message.company_id)
+    if key not in cache:
+        cache[key] = route_for(routine=message.routine, company_id=message.company_id)
+    return cache[key]
+
+
 def _group_by_route(messages: list[Message]) -> dict[int | None, tuple[Route, list[Message]]]:
     groups: dict[int | None, tuple[Route, list[Message]]] = {}
-    routes: dict[tuple[str, int | None], Route] = {}
+    cache: dict = {}
     for message in messages:
-        key = (message.routine, message.company_id)
-        if key not in routes:
-            routes[key] = route_for(routine=message.routine, company_id=message.company_id)
-        route = routes[key]
+        route = _route(message, cache)
         settings_id = route.settings.pk if route.settings else None
         groups.setdefault(settings_id, (route, []))[1].append(message)
     return groups
 
 
-def _defer_unrouted(messages: list[Message], worker_id: str, reason: str) -> None:
+def _defer(messages: list[Message], worker_id: str, level: str, error: str, at=None) -> None:
     for message in messages:
         services.message_mark_retry(
             message=message,
             worker_id=worker_id,
-            level="",
-            error=reason,
+            level=level,
+            error=error,
             spend_attempt=False,
+            retry_at=at,
         )
 
 
-def _record_failure(message: Message, worker_id: str, level: str, error: DeliveryError) -> None:
-    if error.permanent:
-        services.message_mark_failed(
-            message_id=message.pk, worker_id=worker_id, level=level, error=error.text
-        )
-    else:
-        services.message_mark_retry(
-            message=message, worker_id=worker_id, level=level, error=error.text
-        )
-
-
-def _send_group(route: Route, messages: list[Message], worker_id: str) -> None:
-    settings = route.settings
-    assert settings is not None and route.level is not None
-    transport = SmtpTransport(smtp_config(settings))
+def _send_chunk(config: SmtpConfig, jobs: list[tuple[Message, MimeMessage]], sender: str, out):
+    """Thread body: network only. Puts exactly one (message, outcome) per job, where outcome is
+    the server's reply, a ``DeliveryError`` or a ``ConnectionFailure`` — even on a bug."""
+    done = 0
     try:
-        transport.open()
-    except DeliveryError as error:
-        for message in messages:
-            _record_failure(message, worker_id, route.level, error)
-        return
-    with transport:
-        for message in messages:
-            try:
-                reply = transport.send(
-                    build_email(message, settings),
-                    sender=settings.from_email,
-                    recipient=message.to_email,
-                )
-            except DeliveryError as error:
-                _record_failure(message, worker_id, route.level, error)
-                continue
-            services.message_mark_sent(
-                message_id=message.pk, worker_id=worker_id, level=route.level, reply=reply
+        transport = SmtpTransport(config)
+        try:
+            transport.open()
+        except DeliveryError as error:
+            for message, _mime in jobs:
+                out.put((message, ConnectionFailure(error)))
+                done += 1
+            return
+        with transport:
+            for message, mime in jobs:
+                try:
+                    outcome = transport.send(mime, sender=sender, recipient=message.to_email)
+                except DeliveryError as error:
+                    outcome = error
+                out.put((message, outcome))
+                done += 1
+    except Exception as exc:  # never leave the collecting thread waiting for a result
+        logger.exception("SMTP sending thread failed")
+        failure = TemporaryFailure(_("erro interno no envio: %s") % type(exc).__name__)
+        for message, _mime in jobs[done:]:
+            out.put((message, failure))
+
+
+def _record(message: Message, outcome, worker_id: str, level: str) -> bool:
+    """Persist one result; returns whether a connection was opened for it."""
+    if isinstance(outcome, ConnectionFailure):
+        services.message_mark_retry(
+            message=message,
+            worker_id=worker_id,
+            level=level,
+            error=outcome.error.text,
+            spend_attempt=False,
+            retry_at=timezone.now() + timedelta(seconds=throttle.breaker_delay(1)),
+        )
+        return False
+    if isinstance(outcome, DeliveryError):
+        if outcome.permanent:
+            services.message_mark_failed(
+                message_id=message.pk, worker_id=worker_id, level=level, error=outcome.text
             )
+        else:
+            services.message_mark_retry(
+                message=message, worker_id=worker_id, level=level, error=outcome.text
+            )
+        return True
+    services.message_mark_sent(
+        message_id=message.pk, worker_id=worker_id, level=level, reply=outcome
+    )
+    return True
+
+
+def _send_parallel(route: Route, messages: list[Message], connections: int, worker_id: str):
+    """Send over ``connections`` threads; persist results here as they arrive.
+
+    Returns the connection error text when no connection could be opened, else None.
+    """
+    settings = route.settings
+    config = smtp_config(settings)
+    jobs = [(message, build_email(message, settings)) for message in messages]
+    results: queue.Queue = queue.Queue()
+    threads = [
+        threading.Thread(
+            target=_send_chunk,
+            args=(config, jobs[i::connections], settings.from_email, results),
+            daemon=True,
+        )
+        for i in range(connections)
+    ]
+    for thread in threads:
+        thread.start()
+    opened, last_error = False, ""
+    for _n in range(len(jobs)):
+        message, outcome = results.get()
+        if isinstance(outcome, ConnectionFailure):
+            last_error = outcome.error.text
+        opened = _record(message, outcome, worker_id, route.level) or opened
+    for thread in threads:
+        thread.join()
+    return None if opened else last_error
+
+
+def _deliver_group(route: Route, messages: list[Message], worker_id: str) -> None:
+    settings = route.settings
+    reservation = throttle.reserve(settings=settings, owner=worker_id, wanted=len(messages))
+    now_messages, later = messages[: reservation.granted], messages[reservation.granted :]
+    if later:
+        _defer(later, worker_id, route.level, reservation.reason, reservation.retry_at)
+    if not now_messages:
+        return
+    error = _send_parallel(route, now_messages, len(reservation.connections), worker_id)
+    alert = throttle.release(settings=settings, connections=reservation.connections, error=error)
+    if alert:
+        services.smtp_alert_enqueue(settings=settings, error=error or "")
 
 
 def process_one_batch(*, worker_id: str, limit: int = BATCH_SIZE) -> bool:
@@ -116,11 +207,13 @@ def process_one_batch(*, worker_id: str, limit: int = BATCH_SIZE) -> bool:
     ids = services.messages_claim(worker_id=worker_id, limit=limit)
     if not ids:
         return False
-    messages = list(Message.objects.filter(id__in=ids).order_by("id"))
+    messages = list(
+        Message.objects.filter(id__in=ids).select_related("pinned_settings").order_by("id")
+    )
     for route, group in _group_by_route(messages).values():
         if route.settings is None:
-            _defer_unrouted(group, worker_id, route.reason)
+            _defer(group, worker_id, "", route.reason)
         else:
-            _send_group(route, group, worker_id)
-    logger.info("delivered batch of %d message(s)", len(messages))
+            _deliver_group(route, group, worker_id)
+    logger.info("processed a batch of %d message(s)", len(messages))
     return True

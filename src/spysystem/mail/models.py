@@ -66,6 +66,25 @@ class SmtpSettings(models.Model):
         return bool(self.password_encrypted)
 
 
+class SmtpState(models.Model):
+    """Shared, per-settings delivery state that every worker reads and writes under a row lock:
+    the token bucket of ``max_per_minute``, the connection leases of ``max_connections`` and the
+    circuit breaker."""
+
+    settings = models.OneToOneField(SmtpSettings, on_delete=models.CASCADE, related_name="state")
+    tokens = models.FloatField(default=0)
+    tokens_at = models.DateTimeField(null=True, blank=True)
+    connections = models.JSONField(default=dict)  # {lease id: ISO expiry}
+    failures = models.PositiveIntegerField(default=0)
+    open_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    alerted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"state of {self.settings_id}"
+
+
 class MailSwitches(models.Model):
     """The three options of the manual (a single row, id=1)."""
 
@@ -87,6 +106,7 @@ class Routine(models.TextChoices):
     COBRANCA = "cobranca", _("Envio de cobrança")
     AVISO = "aviso", _("Aviso de vencimento")
     TEST = "test", _("Teste de envio")
+    ALERT = "alert", _("Alerta de servidor SMTP")
 
 
 class MessageStatus(models.TextChoices):
@@ -128,6 +148,9 @@ class Message(models.Model):
     change = models.ForeignKey(
         "watch.Change", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
+    pinned_settings = models.ForeignKey(
+        SmtpSettings, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # alerts about a failing server go out through another one, named here
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from spysystem.finance.models import Company
 from spysystem.mail.crypto import encrypt, rotate
-from spysystem.mail.models import MailSwitches, Message, MessageStatus, SmtpSettings
+from spysystem.mail.models import MailSwitches, Message, MessageStatus, Routine, SmtpSettings
 from spysystem.mail.validation import validate_no_newlines, validate_smtp_settings
 
 
@@ -120,25 +120,47 @@ def retry_delay(attempts: int) -> float:
     return ceiling * random.uniform(0.5, 1.0)  # noqa: S311 (jitter, not security)
 
 
-def message_mark_retry(
-    *, message: Message, worker_id: str, level: str, error: str, spend_attempt: bool = True
-) -> bool:
-    """sending → pending later; → failed when the attempt budget is spent.
+def _expired(message: Message, now: datetime) -> bool:
+    return message.created_at < now - timedelta(hours=settings.SPY_MAX_AGE_HOURS)
 
-    ``spend_attempt=False`` defers without counting (no route yet, rate limit).
+
+def message_mark_retry(
+    *,
+    message: Message,
+    worker_id: str,
+    level: str,
+    error: str,
+    spend_attempt: bool = True,
+    retry_at: datetime | None = None,
+) -> bool:
+    """sending → pending later; → failed when the attempt budget or the maximum age is spent.
+
+    ``spend_attempt=False`` defers without counting (no route yet, rate limit, server down).
+    A message with no route (``level`` empty) never expires: it waits for settings.
     """
+    now = timezone.now()
     attempts = message.attempts + (1 if spend_attempt else 0)
     if attempts >= settings.SPY_MAX_ATTEMPTS:
         exhausted = _("%(error)s (tentativas esgotadas: %(n)d)") % {"error": error, "n": attempts}
         return message_mark_failed(
             message_id=message.pk, worker_id=worker_id, level=level, error=exhausted
         )
-    delay = retry_delay(attempts) if spend_attempt else settings.SPY_RETRY_BASE
+    if level and _expired(message, now):
+        expired = _("%(error)s (não entregue em %(h)d horas)") % {
+            "error": error,
+            "h": settings.SPY_MAX_AGE_HOURS,
+        }
+        return message_mark_failed(
+            message_id=message.pk, worker_id=worker_id, level=level, error=expired
+        )
+    if retry_at is None:
+        delay = retry_delay(attempts) if spend_attempt else settings.SPY_RETRY_BASE
+        retry_at = now + timedelta(seconds=delay)
     return bool(
         _leased(message.pk, worker_id).update(
             status=MessageStatus.PENDING,
             attempts=attempts,
-            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+            next_attempt_at=retry_at,
             smtp_level=level,
             last_error=error[:2000],
             lease_until=None,
@@ -232,3 +254,50 @@ def smtp_passwords_rotate() -> int:
         )
         count += 1
     return count
+
+
+def _alert_route(failing: SmtpSettings) -> SmtpSettings | None:
+    """Another level to tell the admins through: general or finance, not the failing one, and
+    not paused by its own breaker."""
+    now = timezone.now()
+    candidates = SmtpSettings.objects.filter(company__isnull=True).exclude(pk=failing.pk)
+    candidates = candidates.exclude(state__open_until__gt=now)
+    return candidates.order_by("level").first()
+
+
+def smtp_alert_enqueue(*, settings: SmtpSettings, error: str) -> int:
+    """Tell the administrators by e-mail that ``settings`` keeps failing, through another level
+    when one is configured. Returns how many messages were queued (0 when there is no other)."""
+    from django.contrib.auth.models import User
+
+    other = _alert_route(settings)
+    if other is None:
+        return 0
+    where = settings.company.code if settings.company_id else settings.get_level_display()
+    subject = _("[Spy System] Servidor SMTP com falhas: %(where)s (%(host)s)") % {
+        "where": where,
+        "host": settings.host,
+    }
+    body = _(
+        "O servidor SMTP %(where)s (%(host)s:%(port)s) está recusando conexões.\n"
+        "Último erro: %(error)s\n\n"
+        "As mensagens continuam na fila e serão enviadas quando o servidor voltar. "
+        "Confira a configuração em Geral / Spy System ou Financeiro / Spy System."
+    ) % {"where": where, "host": settings.host, "port": settings.port, "error": error}
+    stamp = timezone.now().strftime("%Y%m%d%H%M")
+    admins = User.objects.filter(is_staff=True, is_active=True).exclude(email="")
+    drafts = [
+        MessageDraft(
+            routine=Routine.ALERT,
+            dedupe_key=f"alert:{settings.pk}:{stamp}:{admin.pk}",
+            to_email=admin.email,
+            subject=subject,
+            body_text=body,
+        )
+        for admin in admins
+    ]
+    created = message_enqueue_many(drafts)
+    Message.objects.filter(dedupe_key__in=[d.dedupe_key for d in drafts]).update(
+        pinned_settings=other
+    )
+    return created

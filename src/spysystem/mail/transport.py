@@ -51,6 +51,19 @@ def _reply(code: int, text: bytes | str) -> str:
     return f"{code} {body}".strip()
 
 
+def network_reason(exc: BaseException) -> str:
+    """Portuguese words for a network-level failure (never the host's details)."""
+    if isinstance(exc, TimeoutError) or "timed out" in str(exc):
+        return _("tempo limite esgotado (timeout)")
+    if isinstance(exc, ConnectionRefusedError):
+        return _("conexão recusada")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return _("certificado TLS não confiável (%s)") % exc.verify_message
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return _("o servidor encerrou a conexão")
+    return type(exc).__name__
+
+
 def failure_for(code: int, text: bytes | str) -> DeliveryError:
     """4xx → temporary, 5xx → permanent; anything else is treated as temporary."""
     reply = _reply(code, text)
@@ -92,7 +105,7 @@ class SmtpTransport:
             raise TemporaryFailure(_reply(exc.smtp_code, exc.smtp_error), exc.smtp_code) from exc
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
-            raise TemporaryFailure(_("falha de conexão: %s") % type(exc).__name__) from exc
+            raise TemporaryFailure(_("falha de conexão: %s") % network_reason(exc)) from exc
 
     def _starttls(self) -> None:
         assert self._smtp is not None
@@ -119,7 +132,7 @@ class SmtpTransport:
             raise failure_for(exc.smtp_code, exc.smtp_error) from exc
         except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as exc:
             self.close()
-            raise TemporaryFailure(_("conexão interrompida: %s") % type(exc).__name__) from exc
+            raise TemporaryFailure(_("conexão interrompida: %s") % network_reason(exc)) from exc
         if code != 250:
             self._reset()
             raise failure_for(code, text)

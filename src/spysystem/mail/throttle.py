@@ -1,0 +1,122 @@
+"""Per-settings limits shared by every worker: messages per minute (a token bucket), parallel
+connections (leases) and a circuit breaker. All state lives in one ``SmtpState`` row per SMTP
+settings, read and written under a row lock, so the limits hold across processes and machines.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings as django_settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from spysystem.mail.models import SmtpSettings, SmtpState
+
+BREAKER_THRESHOLD = 3  # consecutive failed connections before the breaker opens
+BREAKER_CAP_SECONDS = 600
+
+
+@dataclass
+class Reservation:
+    """What a worker may do now with one SMTP settings."""
+
+    granted: int = 0
+    connections: list[str] = field(default_factory=list)
+    retry_at: datetime | None = None  # when to come back for what was not granted
+    reason: str = ""
+
+
+def _locked_state(settings_id: int) -> SmtpState:
+    if not SmtpState.objects.filter(settings_id=settings_id).exists():
+        try:
+            with transaction.atomic():
+                SmtpState.objects.create(settings_id=settings_id)
+        except IntegrityError:  # another worker created it first
+            pass
+    return SmtpState.objects.select_for_update().get(settings_id=settings_id)
+
+
+def _refill(state: SmtpState, settings: SmtpSettings, now: datetime) -> float:
+    capacity = float(settings.max_per_minute)
+    if state.tokens_at is None:
+        return capacity
+    elapsed = max((now - state.tokens_at).total_seconds(), 0.0)
+    return min(capacity, state.tokens + elapsed * capacity / 60.0)
+
+
+def _live_connections(state: SmtpState, now: datetime) -> dict[str, str]:
+    return {k: v for k, v in state.connections.items() if datetime.fromisoformat(v) > now}
+
+
+def _blocked(reason: str, until: datetime) -> Reservation:
+    return Reservation(retry_at=until, reason=reason)
+
+
+def reserve(*, settings: SmtpSettings, owner: str, wanted: int) -> Reservation:
+    """Take up to ``wanted`` send tokens and the connection leases to use them.
+
+    Nothing is granted while the breaker is open, while every connection is leased, or while
+    the bucket is empty; ``retry_at`` then says when to come back (no attempt is spent).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        state = _locked_state(settings.pk)
+        if state.open_until and state.open_until > now:
+            return _blocked(_("servidor SMTP em pausa após falhas seguidas"), state.open_until)
+        live = _live_connections(state, now)
+        free = settings.max_connections - len(live)
+        if free <= 0:
+            return _blocked(_("limite de conexões simultâneas"), now + timedelta(seconds=1))
+        tokens = _refill(state, settings, now)
+        granted = min(wanted, int(tokens))
+        if granted == 0:
+            wait = (1.0 - tokens) * 60.0 / settings.max_per_minute
+            return _blocked(_("limite de mensagens por minuto"), now + timedelta(seconds=wait))
+        count = min(free, granted)
+        ttl = timedelta(seconds=django_settings.SPY_LEASE_SECONDS)
+        leases = {f"{owner}:{uuid.uuid4().hex[:8]}": (now + ttl).isoformat() for _ in range(count)}
+        state.tokens, state.tokens_at = tokens - granted, now
+        state.connections = {**live, **leases}
+        state.save(update_fields=["tokens", "tokens_at", "connections"])
+    retry_at = now + timedelta(seconds=60.0 / settings.max_per_minute) if granted < wanted else None
+    return Reservation(
+        granted=granted,
+        connections=list(leases),
+        retry_at=retry_at,
+        reason=_("limite de mensagens por minuto") if retry_at else "",
+    )
+
+
+def breaker_delay(failures: int) -> float:
+    """Seconds to pause after ``failures`` consecutive failed connections (jittered)."""
+    base = django_settings.SPY_RETRY_BASE * 2 ** max(failures - 1, 0)
+    return min(BREAKER_CAP_SECONDS, base) * random.uniform(0.8, 1.0)  # noqa: S311
+
+
+def release(*, settings: SmtpSettings, connections: list[str], error: str | None) -> bool:
+    """Return the leases and record the outcome: ``error`` is the connection failure when no
+    connection could be opened, else None. Returns True when the admins should be alerted: the
+    breaker just opened and nobody was told since the server last worked."""
+    now = timezone.now()
+    with transaction.atomic():
+        state = _locked_state(settings.pk)
+        state.connections = {
+            k: v for k, v in _live_connections(state, now).items() if k not in connections
+        }
+        alert = False
+        if error is None:
+            state.failures, state.open_until, state.alerted_at = 0, None, None
+        else:
+            state.failures += 1
+            state.last_error, state.last_failure_at = error[:2000], now
+            if state.failures >= BREAKER_THRESHOLD:
+                state.open_until = now + timedelta(seconds=breaker_delay(state.failures))
+                alert = state.alerted_at is None
+                state.alerted_at = state.alerted_at or now
+        state.save()
+    return alert
