@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "spysystem.watch",
     "spysystem.mail",
     "spysystem.api",
+    "spysystem.audit",
 ]
 
 MIDDLEWARE = [

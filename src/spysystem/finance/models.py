@@ -132,3 +132,26 @@ class Title(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document}/{self.installment}"
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrador (tudo)")
+    FINANCE = "finance", _("Financeiro (títulos e rotinas, sem configurações)")
+    READONLY = "readonly", _("Somente consulta")
+
+
+class UserAccess(models.Model):
+    """A non-administrator's role and the companies they may see (none listed = all).
+
+    Administrators are the staff users; a user without this row is finance staff of every
+    company.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access"
+    )
+    role = models.CharField(_("papel"), max_length=10, choices=Role.choices, default=Role.FINANCE)
+    companies = models.ManyToManyField(Company, blank=True, verbose_name=_("empresas"))
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.role}"

@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from spysystem.finance.documents import normalize
-from spysystem.finance.models import Company, Party, PartyEmail, Title
+from spysystem.finance.models import Company, Party, PartyEmail, Role, Title, UserAccess
 from spysystem.finance.validators import normalize_email_address
 from spysystem.watch.context import write_context
 
@@ -141,6 +143,7 @@ def _user_email(email: str) -> str:
     return normalize_email_address(email) if email else ""
 
 
+@transaction.atomic
 def user_create(
     *,
     username: str,
@@ -149,11 +152,16 @@ def user_create(
     is_admin: bool = False,
     first_name: str = "",
     last_name: str = "",
+    role: str | None = None,
+    company_ids: list[int] | None = None,
 ) -> User:
     """Create a user who can log in (with ``password``) and receive Spy e-mails (with ``email``).
 
-    A user without e-mail is allowed but reported on the Spy settings screen.
+    A user without e-mail is allowed but reported on the Spy settings screen. ``role`` (finance
+    or readonly) and ``company_ids`` scope a non-administrator; ``is_admin`` or role ``admin``
+    makes a staff user who sees everything.
     """
+    is_admin = is_admin or role == Role.ADMIN
     user = User(
         username=username.strip(),
         email=_user_email(email),
@@ -165,7 +173,27 @@ def user_create(
     user.set_password(password) if password else user.set_unusable_password()
     user.full_clean()
     user.save()
+    if not is_admin and (role or company_ids):
+        user_access_set(user=user, role=role or Role.FINANCE, company_ids=company_ids or [])
     return user
+
+
+def user_access_set(*, user: User, role: str, company_ids: list[int]) -> None:
+    """Set a user's role and company scope (an empty list means every company).
+
+    ``admin`` makes the user staff (everything, every company); the other roles remove staff.
+    """
+    if role not in Role.values:
+        raise ValidationError({"role": [_("Papel desconhecido: %s.") % role]})
+    unknown = set(company_ids) - set(Company.objects.values_list("id", flat=True))
+    if unknown:
+        raise ValidationError({"companies": [_("Empresa desconhecida: %s.") % sorted(unknown)]})
+    User.objects.filter(pk=user.pk).update(
+        is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN
+    )
+    user.is_staff = user.is_superuser = role == Role.ADMIN
+    access, _created = UserAccess.objects.update_or_create(user=user, defaults={"role": role})
+    access.companies.set(company_ids if role != Role.ADMIN else [])
 
 
 def user_update(*, user: User, **fields: Any) -> User:

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from spysystem.audit.services import settings_change_record
 from spysystem.finance.models import Company
 from spysystem.mail.crypto import encrypt, rotate
 from spysystem.mail.models import MailSwitches, Message, MessageStatus, Routine, SmtpSettings
@@ -203,9 +204,27 @@ SMTP_FIELDS = frozenset(
 )
 
 
+def _smtp_snapshot(instance: SmtpSettings | None) -> dict[str, Any] | None:
+    if instance is None or instance.pk is None:
+        return None
+    values = {name: getattr(instance, name) for name in sorted(SMTP_FIELDS)}
+    values["password"] = instance.has_password
+    return values
+
+
+def _smtp_area(level: str, company: Company | None) -> str:
+    return f"smtp:{level}" + (f":{company.code}" if company else "")
+
+
 @transaction.atomic
 def smtp_settings_save(
-    *, level: str, company: Company | None = None, password: str | None = None, **fields: Any
+    *,
+    level: str,
+    company: Company | None = None,
+    password: str | None = None,
+    actor: object | None = None,
+    origin: str = "system",
+    **fields: Any,
 ) -> SmtpSettings:
     """Create or replace the settings of one level (``company`` only at the company level).
 
@@ -218,6 +237,7 @@ def smtp_settings_save(
     instance = SmtpSettings.objects.filter(level=level, company=company).first() or SmtpSettings(
         level=level, company=company
     )
+    before = _smtp_snapshot(instance)
     for name, value in fields.items():
         setattr(instance, name, value)
     validate_smtp_settings(instance)
@@ -225,23 +245,52 @@ def smtp_settings_save(
         validate_no_newlines({"password": password})
         instance.password_encrypted = encrypt(password)
     instance.save()
+    after = _smtp_snapshot(instance)
+    if password is not None:
+        after["password_changed"] = True
+    settings_change_record(
+        area=_smtp_area(level, company), actor=actor, origin=origin, before=before, after=after
+    )
     return instance
 
 
-def smtp_settings_delete(*, level: str, company: Company | None = None) -> bool:
+@transaction.atomic
+def smtp_settings_delete(
+    *,
+    level: str,
+    company: Company | None = None,
+    actor: object | None = None,
+    origin: str = "system",
+) -> bool:
     """Remove the settings of one level; messages waiting fall back to the next level."""
-    deleted, _count = SmtpSettings.objects.filter(level=level, company=company).delete()
-    return bool(deleted)
+    instance = SmtpSettings.objects.filter(level=level, company=company).first()
+    if instance is None:
+        return False
+    before = _smtp_snapshot(instance)
+    instance.delete()
+    settings_change_record(
+        area=_smtp_area(level, company), actor=actor, origin=origin, before=before, after=None
+    )
+    return True
 
 
-def switches_set(**values: bool) -> MailSwitches:
+SWITCHES = ("use_spy_smtp", "cobranca_por_empresa", "aviso_por_empresa")
+
+
+@transaction.atomic
+def switches_set(
+    *, actor: object | None = None, origin: str = "system", **values: bool
+) -> MailSwitches:
     """Set any of ``use_spy_smtp``, ``cobranca_por_empresa``, ``aviso_por_empresa``."""
     switches = MailSwitches.current()
+    before = {name: getattr(switches, name) for name in SWITCHES}
     for name, value in values.items():
-        if name not in {"use_spy_smtp", "cobranca_por_empresa", "aviso_por_empresa"}:
+        if name not in SWITCHES:
             raise TypeError(name)
         setattr(switches, name, bool(value))
     switches.save()
+    after = {name: getattr(switches, name) for name in SWITCHES}
+    settings_change_record(area="switches", actor=actor, origin=origin, before=before, after=after)
     return switches
 
 

@@ -11,12 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from spysystem.audit.services import settings_change_record
 from spysystem.finance.models import Company, Ledger
 from spysystem.mail.models import Routine
 from spysystem.mail.services import MessageDraft, message_enqueue_many
 from spysystem.watch.emails import spy_change_email
 from spysystem.watch.models import Change, SpyRecipient
-from spysystem.watch.selectors import recipients_for
+from spysystem.watch.selectors import recipients_config, recipients_for
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +39,14 @@ def _check_ids(user_ids: Iterable[int], company_ids: Iterable[int]) -> None:
 
 
 @transaction.atomic
-def recipients_set(*, config: dict[str, dict]) -> None:
+def recipients_set(
+    *, config: dict[str, dict], actor: object | None = None, origin: str = "system"
+) -> None:
     """Replace the Spy recipients of the ledgers present in ``config``.
 
     ``config`` is ``{ledger: {"default": [user ids], "companies": {company id: [user ids]}}}``.
-    Unknown ledgers, users or companies raise ``ValidationError`` and nothing changes.
+    Unknown ledgers, users or companies raise ``ValidationError`` and nothing changes. The
+    change is recorded in the settings audit trail (who, when, before → after).
     """
     unknown = set(config) - set(Ledger.values)
     if unknown:
@@ -58,8 +62,12 @@ def recipients_set(*, config: dict[str, dict]) -> None:
                 SpyRecipient(ledger=ledger, company_id=int(company_id), user_id=u) for u in users
             ]
     _check_ids({r.user_id for r in rows}, {r.company_id for r in rows if r.company_id})
+    before = recipients_config()
     SpyRecipient.objects.filter(ledger__in=list(config)).delete()
     SpyRecipient.objects.bulk_create(rows, ignore_conflicts=True)
+    settings_change_record(
+        area="spy:recipients", actor=actor, origin=origin, before=before, after=recipients_config()
+    )
 
 
 def _claim_next_change() -> Change | None:
