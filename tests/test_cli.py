@@ -24,6 +24,18 @@ COMMANDS = [
     ["token", "create"],
     ["keys", "generate"],
     ["keys", "rotate"],
+    ["smtp-explain"],
+    ["smtp-test"],
+    ["smtp"],
+    ["smtp", "show"],
+    ["outbox"],
+    ["outbox", "list"],
+    ["outbox", "retry"],
+    ["outbox", "cancel"],
+    ["changes"],
+    ["changes", "list"],
+    ["recipients"],
+    ["recipients", "show"],
 ]
 
 

@@ -1,6 +1,7 @@
 """The ``spy`` command. Arguments are parsed before Django starts, so ``--help`` needs nothing.
 
-Every sub-command calls the same services as the screens and the API.
+Every sub-command calls the same services as the screens and the API. The start-up commands live
+here; the others in ``spysystem.commands`` (one module per subject), sharing ``cli_format``.
 """
 
 from __future__ import annotations
@@ -8,9 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
 
-Handler = Callable[[argparse.Namespace], int]
+from spysystem.cli_format import print_error, print_validation_error
+from spysystem.commands import CommandError, Handler, add_command
+from spysystem.commands import changes as changes_commands
+from spysystem.commands import outbox as outbox_commands
+from spysystem.commands import recipients as recipients_commands
+from spysystem.commands import smtp as smtp_commands
 
 
 def _django_setup() -> None:
@@ -79,7 +84,8 @@ def cmd_user_create(args: argparse.Namespace) -> int:
             username=args.username, email=args.email or "", password=password, is_admin=args.admin
         )
     except ValidationError as exc:
-        return _print_validation_error(exc)
+        print_validation_error(exc)
+        return 1
     print(f"Usuário {user.username} criado (id {user.pk}).")
     return 0
 
@@ -91,8 +97,7 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
     user = User.objects.filter(username=args.username, is_active=True).first()
     if user is None:
-        print(f"erro: usuário {args.username!r} não existe ou está inativo.", file=sys.stderr)
-        return 1
+        raise CommandError(f"usuário {args.username!r} não existe ou está inativo.")
     print("Token criado. Guarde-o agora: ele não será mostrado de novo.")
     print(token_create(user=user))
     return 0
@@ -113,18 +118,10 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_validation_error(exc: Exception) -> int:
-    messages = getattr(exc, "message_dict", None) or {"": getattr(exc, "messages", [str(exc)])}
-    for field, errors in messages.items():
-        for error in errors:
-            print(f"erro: {field + ': ' if field else ''}{error}", file=sys.stderr)
-    return 1
-
-
-def _add(sub: argparse._SubParsersAction, name: str, handler: Handler, help_: str):
-    parser = sub.add_parser(name, help=help_, description=help_)
-    parser.set_defaults(handler=handler)
-    return parser
+def _add(
+    sub: argparse._SubParsersAction, name: str, handler: Handler, help_: str
+) -> argparse.ArgumentParser:
+    return add_command(sub, name, handler, help_)
 
 
 def _user_parsers(sub: argparse._SubParsersAction) -> None:
@@ -168,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     worker = _add(sub, "worker", cmd_worker, "processa alterações e envia e-mails")
     worker.add_argument("--once", action="store_true", help="processa o que está pendente e sai")
     _user_parsers(sub)
+    for commands in (smtp_commands, outbox_commands, changes_commands, recipients_commands):
+        commands.add_parsers(sub)
     return parser
 
 
@@ -184,7 +183,11 @@ def main(argv: list[str] | None = None) -> int:
 
         _exit_on(secret_problems())
     _django_setup()
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except CommandError as exc:
+        print_error(str(exc))
+        return exc.code
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ CONTRACT_PATHS = [
     "smtp/companies/{company_id}/",
     "smtp/switches/",
     "smtp/explain/",
+    "smtp/test/",
     "outbox/",
     "outbox/{id}/",
     "outbox/{id}/retry/",

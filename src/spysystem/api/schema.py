@@ -50,6 +50,7 @@ SCHEMA_SETTINGS = {
         "MessageStatusEnum": "spysystem.mail.models.MessageStatus",
         "RoutineEnum": "spysystem.mail.models.Routine",
         "RoutedRoutineEnum": "spysystem.api.serializers.ROUTED_ROUTINES",
+        "SmtpLevelEnum": "spysystem.mail.models.SmtpLevel",
     },
 }
 

@@ -18,7 +18,7 @@ from rest_framework import serializers
 
 from spysystem.finance.models import Company, Ledger, Party, TitleStatus
 from spysystem.finance.validators import normalize_email_address
-from spysystem.mail.models import MessageStatus, Routine, SmtpSecurity
+from spysystem.mail.models import MessageStatus, Routine, SmtpLevel, SmtpSecurity
 from spysystem.watch.models import ChangeKind
 
 AMOUNT_ERRORS = {
@@ -317,6 +317,68 @@ class SmtpSettingsSerializer(serializers.Serializer):
     max_connections = serializers.IntegerField(default=2)
     max_per_minute = serializers.IntegerField(default=120)
     updated_at = serializers.DateTimeField(read_only=True)
+
+
+class SmtpTestSerializer(SmtpSettingsSerializer):
+    """``POST smtp/test``: the settings to try (saved or not) plus ``to``. Without ``password``,
+    ``level`` (and ``company`` at the company level) names the stored password to use."""
+
+    schema_description = _(
+        "Teste de envio: as configurações SMTP a testar (gravadas ou não) e o destinatário `to`. "
+        "Sem `password`, `level` (e `company`, no nível por empresa) indica a senha gravada a usar."
+    )
+
+    has_password = None
+    updated_at = None
+    level = serializers.ChoiceField(
+        choices=SmtpLevel.choices,
+        required=False,
+        help_text=_("Nível cuja senha gravada é usada quando `password` é omitida."),
+    )
+    company = _reference(
+        Company.objects.all(),
+        _("Empresa {pk_value} não encontrada."),
+        required=False,
+        allow_null=True,
+        help_text=_("Empresa do nível `company`."),
+    )
+    to = serializers.CharField(
+        max_length=254, help_text=_("Endereço que recebe a mensagem de teste.")
+    )
+
+    def validate_to(self, value: str) -> str:
+        return _check_email(value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        level, company = attrs.get("level"), attrs.get("company")
+        if level == SmtpLevel.COMPANY and company is None:
+            raise serializers.ValidationError(
+                {"company": [_("Informe a empresa do nível Financeiro / Spy System / Empresas.")]}
+            )
+        if company is not None and level != SmtpLevel.COMPANY:
+            raise serializers.ValidationError(
+                {"company": [_("A empresa só se aplica ao nível “company”.")]}
+            )
+        return attrs
+
+
+class SmtpTestStepSerializer(serializers.Serializer):
+    schema_description = _("Uma etapa do diálogo SMTP, com a resposta do servidor.")
+
+    name = serializers.CharField(read_only=True, help_text=_("Conexão, STARTTLS, EHLO, AUTH…"))
+    ok = serializers.BooleanField(read_only=True)
+    reply = serializers.CharField(read_only=True, help_text=_("Resposta do servidor."))
+    explanation = serializers.CharField(read_only=True, help_text=_("Explicação em português."))
+
+
+class SmtpTestReportSerializer(serializers.Serializer):
+    schema_description = _(
+        "Resultado do teste de envio: `ok`, um resumo em português e cada etapa do diálogo SMTP."
+    )
+
+    ok = serializers.BooleanField(read_only=True)
+    summary = serializers.CharField(read_only=True)
+    steps = SmtpTestStepSerializer(many=True, read_only=True)
 
 
 class SwitchesSerializer(serializers.Serializer):

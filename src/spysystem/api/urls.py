@@ -53,6 +53,7 @@ urlpatterns = [
     ),
     re_path(r"^smtp/switches/?$", views.SwitchesView.as_view(), name="smtp-switches"),
     re_path(r"^smtp/explain/?$", views.ExplainView.as_view(), name="smtp-explain"),
+    re_path(r"^smtp/test/?$", views.SmtpTestView.as_view(), name="smtp-test"),
     re_path(
         r"^openapi\.json$",
         SpectacularJSONAPIView.as_view(

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
@@ -22,7 +24,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -38,8 +40,11 @@ from spysystem.finance import services as finance
 from spysystem.finance.documents import normalize
 from spysystem.finance.models import Company, Party, Title
 from spysystem.mail import services as mail
+from spysystem.mail.crypto import decrypt
 from spysystem.mail.models import MailSwitches, Message, MessageStatus, SmtpLevel, SmtpSettings
 from spysystem.mail.routing import route_for
+from spysystem.mail.testsend import SmtpTestRefused, smtp_test_send
+from spysystem.mail.validation import validate_no_newlines, validate_smtp_settings
 from spysystem.watch import selectors as watch_selectors
 from spysystem.watch import services as watch
 from spysystem.watch.context import Origin
@@ -49,6 +54,13 @@ CONFLICT = OpenApiResponse(description="O estado atual do registro não permite 
 IN_USE = OpenApiResponse(description="Existem títulos ligados a este registro.")
 NOT_CONFIGURED = OpenApiResponse(description="Nenhum servidor SMTP configurado neste nível.")
 NO_CONTENT = OpenApiResponse(description="Feito; a resposta não tem corpo.")
+BAD_SETTINGS = OpenApiResponse(description="Configurações ou destinatário inválidos (por campo).")
+TEST_REPORT = OpenApiResponse(
+    s.SmtpTestReportSerializer, description="Relatório do teste, com sucesso ou não (`ok`)."
+)
+TOO_MANY_TESTS = OpenApiResponse(
+    description="Limite de testes de envio atingido; tente mais tarde."
+)
 
 
 class Pagination(LimitOffsetPagination):
@@ -516,3 +528,77 @@ class ExplainView(SettingsView):
             company_id=company.pk if company else None,
         )
         return Response(s.RouteSerializer({"level": route.level, "reason": route.reason}).data)
+
+
+SMTP_TEST = (
+    "Envia uma mensagem de teste real pelas configurações enviadas (gravadas ou não) para `to` e "
+    "responde 200 com cada etapa do diálogo SMTP (conexão, STARTTLS, EHLO, AUTH, MAIL FROM, "
+    "RCPT TO, DATA) e a resposta do servidor, tenha o envio dado certo (`ok`) ou não. Nada é "
+    "gravado nas configurações; a mensagem fica no registro de e-mails (rotina `test`). Sem "
+    "`password` (e com `username`), usa a senha gravada do nível `level` (e `company`), desde "
+    "que servidor, porta, segurança e usuário sejam os gravados; uma senha gravada nunca vai a "
+    "outro servidor. A senha nunca aparece na resposta. Limitado a 5 "
+    "testes por minuto e 30 por hora por usuário (429)."
+)
+
+
+class SmtpTestView(SettingsView):
+    """“Testar envio”: one real message through the settings given, reported step by step.
+
+    200 whatever the SMTP dialogue's outcome (``ok`` says it); 400 for bad settings or address;
+    429 when rate-limited. Nothing is saved except the test message in the outbox.
+    """
+
+    @extend_schema(
+        description=SMTP_TEST,
+        request=s.SmtpTestSerializer,
+        responses={200: TEST_REPORT, 400: BAD_SETTINGS, 429: TOO_MANY_TESTS},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = s.SmtpTestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        to, password = fields.pop("to"), fields.pop("password", None)
+        candidate = SmtpSettings(level=fields.pop("level", ""), **fields)
+        validate_smtp_settings(candidate)
+        if password is None:
+            password = _stored_password(candidate) if candidate.level else ""
+        validate_no_newlines({"password": password})
+        try:
+            report = smtp_test_send(settings=candidate, password=password, to=to, user=request.user)
+        except SmtpTestRefused as exc:
+            raise Throttled(detail=str(exc)) from exc
+        return Response(report.as_dict())
+
+
+def _server(settings: SmtpSettings) -> tuple[str, int, str, str]:
+    return (settings.host.strip().lower(), settings.port, settings.security, settings.username)
+
+
+def _stored_password(candidate: SmtpSettings) -> str:
+    """The stored password of the candidate's level, only for the server it was stored for: a
+    password must not be sent to another host (or user) than the one it belongs to. Without a
+    username there is no login, so no password is needed."""
+    if not candidate.username:
+        return ""
+    stored = SmtpSettings.objects.filter(level=candidate.level, company=candidate.company).first()
+    if stored is None:
+        raise DjangoValidationError(
+            {"level": [_("Nenhum servidor SMTP configurado neste nível: informe a senha.")]}
+        )
+    if _server(stored) != _server(candidate):
+        raise DjangoValidationError(
+            {
+                "password": [
+                    _(
+                        "Informe a senha: servidor, porta, segurança ou usuário diferem dos "
+                        "gravados, e a senha gravada só é usada com eles."
+                    )
+                ]
+            }
+        )
+    try:
+        return decrypt(stored.password_encrypted)
+    except ImproperlyConfigured as exc:
+        message = _("A senha gravada não pode ser decifrada com as chaves atuais: informe a senha.")
+        raise DjangoValidationError({"password": [message]}) from exc

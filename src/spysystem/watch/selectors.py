@@ -66,3 +66,10 @@ def change_list(
     """Captured changes, newest first, filtered."""
     filters = {"title_id": title_id, "company_id": company_id, "ledger": ledger}
     return Change.objects.filter(**{k: v for k, v in filters.items() if v not in (None, "")})
+
+
+def recipient_list() -> QuerySet[SpyRecipient]:
+    """Every Spy recipient row with its user and company (for ``spy recipients show``)."""
+    return SpyRecipient.objects.select_related("user", "company").order_by(
+        "ledger", "company__code", "user__username"
+    )
