@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "spysystem.mail",
     "spysystem.api",
     "spysystem.audit",
+    "spysystem.routines",
 ]
 
 MIDDLEWARE = [

@@ -155,3 +155,59 @@ class UserAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.role}"
+
+
+class BankAccount(models.Model):
+    """A company's collection account at a bank (what the boletos are issued against).
+
+    ``next_our_number`` is the next nosso número to allocate; allocation happens under a row
+    lock in the issuing transaction, so numbers have no gaps and never repeat.
+    """
+
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="bank_accounts", verbose_name=_("empresa")
+    )
+    bank_code = models.CharField(_("banco"), max_length=3)
+    agency = models.CharField(_("agência"), max_length=10)
+    agency_dv = models.CharField(_("dígito da agência"), max_length=2, blank=True)
+    account = models.CharField(_("conta"), max_length=20, blank=True)
+    account_dv = models.CharField(_("dígito da conta"), max_length=2, blank=True)
+    wallet = models.CharField(_("carteira"), max_length=10, blank=True)
+    agreement = models.CharField(_("convênio / código do beneficiário"), max_length=20, blank=True)
+    extras = models.JSONField(_("campos do banco"), default=dict, blank=True)
+    beneficiary_name = models.CharField(_("beneficiário"), max_length=200)
+    beneficiary_document = models.CharField(_("CPF/CNPJ do beneficiário"), max_length=14)
+    beneficiary_address = models.CharField(
+        _("endereço do beneficiário"), max_length=300, blank=True
+    )
+    instructions = models.TextField(_("instruções"), blank=True)
+    fine_percent = models.DecimalField(_("multa (%)"), max_digits=5, decimal_places=2, default=0)
+    interest_month_percent = models.DecimalField(
+        _("juros ao mês (%)"), max_digits=5, decimal_places=2, default=0
+    )
+    next_our_number = models.PositiveBigIntegerField(_("próximo nosso número"), default=1)
+    is_default = models.BooleanField(_("conta padrão da empresa"), default=True)
+
+    class Meta:
+        ordering = ["company", "bank_code", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company"], condition=models.Q(is_default=True), name="one_default_account"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank_code} {self.agency}/{self.account}"
+
+
+class TitleDocument(models.Model):
+    """A document attached to a title (an invoice, "nota"), re-sent with its boleto."""
+
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="documents")
+    filename = models.CharField(_("arquivo"), max_length=200)
+    content_type = models.CharField(max_length=100, default="application/pdf")
+    content = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.filename

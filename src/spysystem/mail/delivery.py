@@ -60,6 +60,8 @@ def build_email(message: Message, settings: SmtpSettings) -> MimeMessage:
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    for attachment in message.attachments.all():
+        email.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
     return email.message()
 
 
@@ -208,7 +210,10 @@ def process_one_batch(*, worker_id: str, limit: int = BATCH_SIZE) -> bool:
     if not ids:
         return False
     messages = list(
-        Message.objects.filter(id__in=ids).select_related("pinned_settings").order_by("id")
+        Message.objects.filter(id__in=ids)
+        .select_related("pinned_settings")
+        .prefetch_related("attachments")
+        .order_by("id")
     )
     for route, group in _group_by_route(messages).values():
         if route.settings is None:

@@ -189,3 +189,19 @@ class CapturedMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class MessageAttachment(models.Model):
+    """A file sent with an outbox message (a boleto PDF, an invoice), stored with it so the
+    message is complete before any network I/O."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100, default="application/pdf")
+    content = models.BinaryField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename

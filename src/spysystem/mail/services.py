@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 from spysystem.audit.services import settings_change_record
 from spysystem.finance.models import Company
 from spysystem.mail.crypto import encrypt, rotate
-from spysystem.mail.models import MailSwitches, Message, MessageStatus, Routine, SmtpSettings
+from spysystem.mail.models import (
+    MailSwitches,
+    Message,
+    MessageAttachment,
+    MessageStatus,
+    Routine,
+    SmtpSettings,
+)
 from spysystem.mail.validation import validate_no_newlines, validate_smtp_settings
 
 
@@ -35,6 +42,7 @@ class MessageDraft:
     to_name: str = ""
     company_id: int | None = None
     change_id: int | None = None
+    attachments: tuple[tuple[str, str, bytes], ...] = ()  # (filename, content type, content)
 
 
 def _notify_workers() -> None:
@@ -44,18 +52,37 @@ def _notify_workers() -> None:
 
 
 def message_enqueue_many(drafts: list[MessageDraft]) -> int:
-    """Insert the drafts as pending outbox rows, skipping keys that already exist.
-
-    Returns how many rows are new. Runs in the caller's transaction: the rows commit (and the
-    workers are woken) together with whatever caused them.
+    """Insert the drafts as pending outbox rows (with their attachments), skipping keys that
+    already exist. Returns how many rows are new. Runs in the caller's transaction: the rows
+    commit (and the workers are woken) together with whatever caused them.
     """
     if not drafts:
         return 0
     keys = [d.dedupe_key for d in drafts]
-    before = Message.objects.filter(dedupe_key__in=keys).count()
-    Message.objects.bulk_create([Message(**d.__dict__) for d in drafts], ignore_conflicts=True)
+    existing = set(Message.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    fresh = [d for d in drafts if d.dedupe_key not in existing]
+    fields = [f for f in MessageDraft.__dataclass_fields__ if f != "attachments"]
+    Message.objects.bulk_create(
+        [Message(**{f: getattr(d, f) for f in fields}) for d in fresh], ignore_conflicts=True
+    )
+    _attach([d for d in fresh if d.attachments])
     _notify_workers()
-    return Message.objects.filter(dedupe_key__in=keys).count() - before
+    return Message.objects.filter(dedupe_key__in=keys).count() - len(existing)
+
+
+def _attach(drafts: list[MessageDraft]) -> None:
+    if not drafts:
+        return
+    ids = dict(
+        Message.objects.filter(dedupe_key__in=[d.dedupe_key for d in drafts]).values_list(
+            "dedupe_key", "id"
+        )
+    )
+    MessageAttachment.objects.bulk_create(
+        MessageAttachment(message_id=ids[d.dedupe_key], filename=n, content_type=t, content=c)
+        for d in drafts
+        for n, t, c in d.attachments
+    )
 
 
 def _due_filter(now: datetime) -> Q:
