@@ -128,3 +128,55 @@ def test_retry_and_cancel_need_post(clerk_client, make_message, name):
     assert clerk_client.get(reverse(name, args=[message.pk])).status_code == 405
     message.refresh_from_db()
     assert message.status == MessageStatus.FAILED
+
+
+def _created(message, when):
+    from spysystem.mail.models import Message
+
+    Message.objects.filter(pk=message.pk).update(created_at=when)
+
+
+def test_list_filters_by_creation_day_in_sao_paulo_time(clerk_client, make_message):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    sp = ZoneInfo("America/Sao_Paulo")
+    early, inside, late = make_message(), make_message(), make_message()
+    _created(early, datetime(2026, 11, 30, 23, 59, tzinfo=sp))
+    _created(inside, datetime(2026, 12, 1, 0, 0, tzinfo=sp))
+    _created(late, datetime(2026, 12, 3, 0, 0, tzinfo=sp))
+    # 02/12 23:30 in São Paulo is already 03/12 in UTC: still “até 02/12”.
+    evening = make_message()
+    _created(evening, datetime(2026, 12, 2, 23, 30, tzinfo=sp))
+
+    response = clerk_client.get(
+        reverse("mail:outbox_list"), {"de": "01/12/2026", "ate": "02/12/2026"}
+    )
+
+    assert {m.pk for m in response.context["page_obj"]} == {inside.pk, evening.pk}
+    assert 'value="01/12/2026"' in response.text
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"de": "31/02/2026"}, "Data inválida: use dd/mm/aaaa"),
+        ({"de": "05/12/2026", "ate": "01/12/2026"}, "A data final deve ser igual ou posterior"),
+    ],
+)
+def test_bad_dates_are_explained_and_ignored(clerk_client, make_message, params, error):
+    make_message()
+
+    response = clerk_client.get(reverse("mail:outbox_list"), params)
+
+    assert error in response.text
+    assert response.status_code == 200
+
+
+def test_list_shows_the_smtp_level_used(clerk_client, make_message):
+    make_message(status=MessageStatus.SENT, smtp_level="finance")
+
+    response = clerk_client.get(reverse("mail:outbox_list"))
+
+    assert "Servidor (nível)" in response.text
+    assert "<td>Financeiro / Spy System</td>" in response.text

@@ -1,4 +1,9 @@
-"""E-mail screens: Geral / Spy System (SMTP), the e-mail log, and the demo capture inbox."""
+"""E-mail screens: the three SMTP levels with “Testar envio”, the per-company switches, the
+route panel, the e-mail log, and the demo capture inbox.
+
+The three SMTP screens are one view (``smtp_settings_page``) driven by an ``SmtpPage`` that says
+what differs: the level, its company, the template and the option shown with it.
+"""
 
 from __future__ import annotations
 
@@ -10,53 +15,299 @@ from email.message import EmailMessage
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from spysystem.finance.models import Company
 from spysystem.mail import services
-from spysystem.mail.forms import OutboxFilterForm, SmtpSettingsForm, smtp_initial
+from spysystem.mail.forms import (
+    ROUTED,
+    SWITCHES,
+    OutboxFilterForm,
+    RouteExplainForm,
+    SmtpSettingsForm,
+    SmtpTestForm,
+    Switch,
+    SwitchForm,
+    smtp_initial,
+)
 from spysystem.mail.models import (
     CapturedMessage,
+    MailSwitches,
     Message,
     MessageStatus,
-    Routine,
     SmtpLevel,
     SmtpSettings,
 )
-from spysystem.mail.routing import route_for
+from spysystem.mail.routing import Route, route_for
+from spysystem.mail.testsend import SmtpTestRefused, SmtpTestReport, smtp_test_send
+from spysystem.watch.selectors import recipients_for
 from spysystem.web.forms import call_service
 from spysystem.web.paging import paginate
 from spysystem.web.permissions import staff_required
 
 RETRYABLE = {MessageStatus.FAILED, MessageStatus.CANCELLED, MessageStatus.PENDING}
 CANCELLABLE = {MessageStatus.PENDING, MessageStatus.FAILED}
+PARTIAL_HEADER = "X-Spy-Partial"
 
 
-def _level_settings(level: str) -> SmtpSettings | None:
-    return SmtpSettings.objects.filter(level=level, company__isnull=True).first()
+@dataclass(frozen=True)
+class SmtpPage:
+    """What differs between the SMTP screens of the three levels."""
+
+    level: str
+    template: str
+    url: str
+    company: Company | None = None
+    switch: Switch | None = None
+
+    @property
+    def title(self) -> str:
+        title = str(SmtpLevel(self.level).label)
+        return f"{title} · {self.company.code}" if self.company else title
+
+    def stored(self) -> SmtpSettings | None:
+        return SmtpSettings.objects.filter(level=self.level, company=self.company).first()
+
+
+@dataclass
+class TestOutcome:
+    """What “Testar envio” produced: a report, or why it was not attempted."""
+
+    report: SmtpTestReport | None = None
+    refused: str = ""
+    password_typed: bool = False
+
+
+def _routes(company: Company | None) -> list[tuple[str, Route]]:
+    """The route of every routine now, for ``company`` (None: a company without its own server)."""
+    company_id = company.pk if company else None
+    return [
+        (routine.label, route_for(routine=routine, company_id=company_id)) for routine in ROUTED
+    ]
+
+
+def _run_test(
+    request: HttpRequest,
+    page: SmtpPage,
+    stored: SmtpSettings | None,
+    form: SmtpSettingsForm,
+    test_form: SmtpTestForm,
+) -> TestOutcome:
+    """Validate the typed settings and address, then send one test message; saves nothing."""
+    outcome = TestOutcome()
+    if not all([form.is_valid(), test_form.is_valid()]):
+        return outcome
+    outcome.password_typed = bool(form.cleaned_data["password"])
+    prepared = call_service(
+        form, form.settings_for_test, level=page.level, company=page.company, stored=stored
+    )
+    if prepared is None:
+        return outcome
+    candidate, password = prepared
+    try:
+        outcome.report = call_service(
+            test_form,
+            smtp_test_send,
+            settings=candidate,
+            password=password,
+            to=test_form.cleaned_data["to"],
+            user=request.user,
+        )
+    except SmtpTestRefused as exc:
+        outcome.refused = str(exc)
+    return outcome
+
+
+def _save(
+    request: HttpRequest,
+    page: SmtpPage,
+    form: SmtpSettingsForm,
+    option: SwitchForm | None,
+    stored: SmtpSettings | None,
+) -> bool:
+    """“Gravar”: the settings of the level and, on the finance page, its option, together.
+
+    While the level has no settings, a form left blank saves only the option.
+    """
+    if option is not None and stored is None and form.is_blank():
+        _save_option(request, option)
+        return True
+    if not all([form.is_valid(), option is None or option.is_valid()]):
+        return False
+    with transaction.atomic():
+        saved = call_service(
+            form,
+            services.smtp_settings_save,
+            level=page.level,
+            company=page.company,
+            **form.service_kwargs(),
+        )
+        if saved is None:
+            return False
+        if option is not None:
+            services.switches_set(**option.values())
+    messages.success(request, _("Configuração %(title)s gravada.") % {"title": page.title})
+    return True
+
+
+def _save_option(request: HttpRequest, option: SwitchForm) -> None:
+    option.is_valid()  # a single optional checkbox: always valid
+    services.switches_set(**option.values())
+    messages.success(request, _("Opção gravada."))
+
+
+def _option_form(page: SmtpPage, data: object, switches: MailSwitches) -> SwitchForm | None:
+    if page.switch is None:
+        return None
+    initial = {page.switch.name: getattr(switches, page.switch.name)}
+    return SwitchForm(data, switch=page.switch, initial=initial)
+
+
+def smtp_settings_page(request: HttpRequest, page: SmtpPage) -> HttpResponse:
+    """GET shows the level; POST ``action`` = ``save`` (“Gravar”) or ``test`` (“Testar envio”,
+    which saves nothing). A test answers only the dialog's content when spy.js asks for it
+    (header ``X-Spy-Partial``), so the typed password stays in the page."""
+    data = request.POST if request.method == "POST" else None
+    action = request.POST.get("action", "save")
+    stored = page.stored()
+    switches = MailSwitches.current()
+    form = SmtpSettingsForm(data, initial=smtp_initial(stored))
+    option = _option_form(page, data, switches)
+    test_form = SmtpTestForm(data if action == "test" else None)
+    outcome = TestOutcome()
+    if data is not None and action == "test":
+        outcome = _run_test(request, page, stored, form, test_form)
+        if request.headers.get(PARTIAL_HEADER):
+            context = {"form": form, "test_form": test_form, "test": outcome, "partial": True}
+            return render(request, "mail/_smtp_test.html", context)
+    elif data is not None and _save(request, page, form, option, stored):
+        return redirect(page.url)
+    context = {
+        "page": page,
+        "form": form,
+        "option": option,
+        "test_form": test_form,
+        "test": outcome,
+        "current": stored,
+        "switches": switches,
+        "routes": _routes(page.company),
+    }
+    return render(request, page.template, context)
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def smtp_general(request: HttpRequest) -> HttpResponse:
-    """The general-level SMTP server; shows which level the Spy e-mails use now, and why."""
-    current = _level_settings(SmtpLevel.GENERAL)
-    form = SmtpSettingsForm(request.POST or None, initial=smtp_initial(current))
-    if request.method == "POST" and form.is_valid():
-        saved = call_service(
-            form, services.smtp_settings_save, level=SmtpLevel.GENERAL, **form.service_kwargs()
+    """Geral / Spy System: the last level of the hierarchy."""
+    page = SmtpPage(SmtpLevel.GENERAL, "mail/smtp_general.html", reverse("mail:smtp_general"))
+    return smtp_settings_page(request, page)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def smtp_finance(request: HttpRequest) -> HttpResponse:
+    """Financeiro / Spy System, with “Utilizar configurações abaixo do servidor SMTP spy system”."""
+    page = SmtpPage(
+        SmtpLevel.FINANCE,
+        "mail/smtp_finance.html",
+        reverse("mail:smtp_finance"),
+        switch=SWITCHES["use_spy_smtp"],
+    )
+    return smtp_settings_page(request, page)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def smtp_company(request: HttpRequest, company_id: int) -> HttpResponse:
+    """Financeiro / Spy System / Empresas: the server of one company."""
+    company = get_object_or_404(Company, pk=company_id)
+    page = SmtpPage(
+        SmtpLevel.COMPANY,
+        "mail/smtp_company.html",
+        reverse("mail:smtp_company", args=[company.pk]),
+        company=company,
+    )
+    return smtp_settings_page(request, page)
+
+
+@staff_required
+@require_safe
+def smtp_company_list(request: HttpRequest) -> HttpResponse:
+    """Every company, with its own server or the level it falls back to."""
+    page_obj = paginate(request, Company.objects.select_related("smtp_settings").order_by("code"))
+    for company in page_obj:
+        company.own_smtp = getattr(company, "smtp_settings", None)
+    context = {
+        "page_obj": page_obj,
+        "switches": MailSwitches.current(),
+        "finance": SmtpSettings.objects.filter(level=SmtpLevel.FINANCE).first(),
+        "general": SmtpSettings.objects.filter(level=SmtpLevel.GENERAL).first(),
+    }
+    return render(request, "mail/smtp_company_list.html", context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def smtp_company_delete(request: HttpRequest, company_id: int) -> HttpResponse:
+    """“Remover configuração”: the company's messages fall back to the next level."""
+    company = get_object_or_404(Company, pk=company_id)
+    stored = SmtpSettings.objects.filter(level=SmtpLevel.COMPANY, company=company).first()
+    if stored is None:
+        messages.info(request, _("Esta empresa não tem servidor SMTP próprio."))
+        return redirect("mail:smtp_company_list")
+    if request.method == "POST":
+        services.smtp_settings_delete(level=SmtpLevel.COMPANY, company=company)
+        messages.success(
+            request,
+            _("Configuração SMTP da empresa %(company)s removida.") % {"company": company.code},
         )
-        if saved is not None:
-            messages.success(request, _("Configuração Geral / Spy System gravada."))
-            return redirect("mail:smtp_general")
+        return redirect("mail:smtp_company_list")
+    context = {"company": company, "current": stored}
+    return render(request, "mail/smtp_company_confirm_delete.html", context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def switch_page(request: HttpRequest, switch: str) -> HttpResponse:
+    """A page with one option of the manual (“Gerar cobrança por empresa”, …)."""
+    spec = SWITCHES[switch]
+    switches = MailSwitches.current()
+    data = request.POST if request.method == "POST" else None
+    form = SwitchForm(data, switch=spec, initial={spec.name: getattr(switches, spec.name)})
+    if data is not None:
+        _save_option(request, form)
+        return redirect(request.path)
     context = {
         "form": form,
-        "current": current,
-        "route": route_for(routine=Routine.SPY, company_id=None),
+        "switch": spec,
+        "switches": switches,
+        "own_servers": SmtpSettings.objects.filter(level=SmtpLevel.COMPANY).count(),
     }
-    return render(request, "mail/smtp_general.html", context)
+    return render(request, f"mail/switch_{switch}.html", context)
+
+
+@staff_required
+@require_safe
+def route_explain(request: HttpRequest) -> HttpResponse:
+    """“Quem recebe e por qual servidor”: the Spy recipients and the SMTP route of a choice."""
+    form = RouteExplainForm(request.GET if "company" in request.GET else None)
+    context: dict = {"form": form}
+    if form.is_valid():
+        company = form.cleaned_data["company"]
+        routine = form.cleaned_data["routine"]
+        context |= {
+            "company": company,
+            "ledger": form.cleaned_data["ledger"],
+            "routine": routine,
+            "recipients": recipients_for(ledger=form.cleaned_data["ledger"], company_id=company.pk),
+            "route": route_for(routine=routine, company_id=company.pk),
+        }
+    return render(request, "mail/route_explain.html", context)
 
 
 @login_required
