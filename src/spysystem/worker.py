@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 
 from spysystem.mail.delivery import process_one_batch
+from spysystem.routines.scheduler import process_one_task
 from spysystem.watch.services import process_one_change
 
 logger = logging.getLogger(__name__)
@@ -29,10 +30,13 @@ def new_worker_id() -> str:
 
 
 def run_steps_once(worker_id: str) -> bool:
-    """One pass: fan out every pending change, then deliver one batch. True if anything was done."""
+    """One pass: fan out every pending change, run one due task slot, deliver one batch.
+
+    True if anything was done."""
     did_work = False
     while process_one_change():
         did_work = True
+    did_work = process_one_task() or did_work
     return process_one_batch(worker_id=worker_id) or did_work
 
 

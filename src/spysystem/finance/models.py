@@ -51,6 +51,8 @@ class Party(models.Model):
     document = models.CharField(
         _("CPF/CNPJ"), max_length=14, unique=True, validators=[validate_cpf_or_cnpj]
     )
+    aviso_opt_out = models.BooleanField(_("não enviar aviso de vencimento"), default=False)
+    cobranca_opt_out = models.BooleanField(_("não enviar e-mail de cobrança"), default=False)
 
     class Meta:
         ordering = ["name"]

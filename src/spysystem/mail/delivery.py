@@ -55,7 +55,9 @@ def build_email(message: Message, settings: SmtpSettings) -> MimeMessage:
         body=message.body_text,
         from_email=formataddr((settings.from_name, settings.from_email)),
         to=[formataddr((message.to_name, message.to_email))],
-        reply_to=[settings.reply_to] if settings.reply_to else None,
+        reply_to=[message.reply_to or settings.reply_to]
+        if (message.reply_to or settings.reply_to)
+        else None,
         headers={"Message-ID": make_msgid(f"spy-{message.pk}", settings.from_email.split("@")[-1])},
     )
     if message.body_html:

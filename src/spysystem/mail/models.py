@@ -148,6 +148,11 @@ class Message(models.Model):
     change = models.ForeignKey(
         "watch.Change", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
+    reply_to = models.CharField(max_length=254, blank=True)  # overrides the settings' reply-to
+    party = models.ForeignKey(
+        "finance.Party", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    titles = models.ManyToManyField("finance.Title", blank=True, related_name="messages")
     pinned_settings = models.ForeignKey(
         SmtpSettings, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )  # alerts about a failing server go out through another one, named here

@@ -43,6 +43,9 @@ class MessageDraft:
     company_id: int | None = None
     change_id: int | None = None
     attachments: tuple[tuple[str, str, bytes], ...] = ()  # (filename, content type, content)
+    party_id: int | None = None
+    title_ids: tuple[int, ...] = ()  # the titles the message is about (history per title)
+    reply_to: str = ""
 
 
 def _notify_workers() -> None:
@@ -61,11 +64,11 @@ def message_enqueue_many(drafts: list[MessageDraft]) -> int:
     keys = [d.dedupe_key for d in drafts]
     existing = set(Message.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
     fresh = [d for d in drafts if d.dedupe_key not in existing]
-    fields = [f for f in MessageDraft.__dataclass_fields__ if f != "attachments"]
+    fields = [f for f in MessageDraft.__dataclass_fields__ if f not in ("attachments", "title_ids")]
     Message.objects.bulk_create(
         [Message(**{f: getattr(d, f) for f in fields}) for d in fresh], ignore_conflicts=True
     )
-    _attach([d for d in fresh if d.attachments])
+    _attach([d for d in fresh if d.attachments or d.title_ids])
     _notify_workers()
     return Message.objects.filter(dedupe_key__in=keys).count() - len(existing)
 
@@ -82,6 +85,10 @@ def _attach(drafts: list[MessageDraft]) -> None:
         MessageAttachment(message_id=ids[d.dedupe_key], filename=n, content_type=t, content=c)
         for d in drafts
         for n, t, c in d.attachments
+    )
+    links = Message.titles.through
+    links.objects.bulk_create(
+        links(message_id=ids[d.dedupe_key], title_id=t) for d in drafts for t in d.title_ids
     )
 
 

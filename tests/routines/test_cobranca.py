@@ -1,0 +1,72 @@
+"""GEAtualizaCobranca: one consolidated e-mail per customer with every overdue title, updated."""
+
+from datetime import date
+from decimal import Decimal
+from email import message_from_bytes, policy
+
+from spysystem.mail.models import Message
+from spysystem.mail.services import switches_set
+from spysystem.routines.cobranca import cobranca_run
+from tests.conftest import drain
+from tests.routines.test_boletos import account_for
+from tests.smtp_sink import SmtpSink
+
+
+def test_one_email_per_customer_with_all_overdue_titles_and_updated_amounts(
+    make_company, make_party, receivable_for, general_smtp, sink
+):
+    company = make_company()
+    account_for(company)  # fine 2 %, interest 1 % a month
+    customer = make_party(emails=["devedor@cliente.com.br"])
+    receivable_for(company, date(2026, 11, 20), party=customer, amount=Decimal("1000.00"))
+    receivable_for(company, date(2026, 11, 27), party=customer, amount=Decimal("500.00"))
+    receivable_for(company, date(2026, 12, 20), party=customer)  # not overdue
+    counts, problems = cobranca_run(date(2026, 12, 4))
+    assert counts == {"clientes": 1, "titulos": 2, "emails": 1} and problems == []
+    drain()
+    (received,) = sink.received
+    body = (
+        message_from_bytes(received.content, policy=policy.default)
+        .get_body(("plain",))
+        .get_content()
+    )
+    # 1000 + 20,00 fine + 1000 × 1 % × 14/30 = 4,67 → 1.024,67; 500 + 10 + 1,17 → 511,17
+    assert "R$ 1.024,67" in body and "R$ 511,17" in body and "R$ 1.535,84" in body
+    assert set(Message.objects.get().titles.values_list("due_date", flat=True)) == {
+        date(2026, 11, 20),
+        date(2026, 11, 27),
+    }
+
+
+def test_each_level_is_sent_once_per_overdue_episode(make_company, receivable_for):
+    company = make_company()
+    receivable_for(company, date(2026, 12, 1))
+    for day in (2, 3, 4, 8, 9):
+        cobranca_run(date(2026, 12, day))
+    levels = sorted(
+        int(key.split(":")[3]) for key in Message.objects.values_list("dedupe_key", flat=True)
+    )
+    assert levels == [1, 7]
+
+
+def test_per_company_switch_splits_the_customer_and_picks_the_company_server(
+    make_company, make_party, receivable_for, general_smtp, sink, company_smtp
+):
+    a, b = make_company("A"), make_company("B")
+    customer = make_party(emails=["grupo@cliente.com.br"])
+    receivable_for(a, date(2026, 11, 20), party=customer)
+    receivable_for(b, date(2026, 11, 25), party=customer)
+    company_sink = SmtpSink().start()
+    try:
+        company_smtp(a, company_sink)
+        switches_set(use_spy_smtp=True)
+        cobranca_run(date(2026, 12, 4))
+        assert Message.objects.get().company_id is None  # one for the whole group
+        switches_set(cobranca_por_empresa=True)
+        cobranca_run(date(2026, 12, 4))
+        drain()
+    finally:
+        company_sink.stop()
+    assert Message.objects.filter(routine="cobranca").count() == 3
+    assert len(company_sink.received) == 1  # company A's own server, now that the switch is on
+    assert len(sink.received) == 2  # the group e-mail and company B's (no server of its own)
