@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from spysystem import boleto as core
@@ -19,6 +18,7 @@ from spysystem.formats import brl, date_br
 from spysystem.mail.models import Routine
 from spysystem.mail.services import MessageDraft, message_enqueue_many
 from spysystem.routines.calendar import days_sent_on
+from spysystem.routines.emails import Rendered, render_routine_email
 from spysystem.routines.models import Boleto, CompanyRoutineSettings, default_offsets
 
 TEMPLATE_DIR = "routines/email/aviso"
@@ -49,7 +49,7 @@ def _attachment(title: Title) -> tuple:
     return ((boleto_filename(title), "application/pdf", core.render_pdf([boleto_data(boleto)])),)
 
 
-def _render(title: Title, offset: int, boleto: Boleto | None) -> tuple[str, str, str]:
+def _render(title: Title, offset: int, boleto: Boleto | None) -> Rendered:
     context = {
         "title": title,
         "company": title.company,
@@ -59,18 +59,20 @@ def _render(title: Title, offset: int, boleto: Boleto | None) -> tuple[str, str,
         "due_date": date_br(title.due_date),
         "boleto": boleto,
     }
-    subject = " ".join(render_to_string(f"{TEMPLATE_DIR}/subject.txt", context).split())
-    return (
-        subject,
-        render_to_string(f"{TEMPLATE_DIR}/body.txt", context),
-        render_to_string(f"{TEMPLATE_DIR}/body.html", context),
+    return render_routine_email(
+        routine=Routine.AVISO,
+        company_id=title.company_id,
+        template_dir=TEMPLATE_DIR,
+        context=context,
     )
 
 
-def _drafts(title: Title, offset: int, reply_to: str) -> list[MessageDraft]:
+def _drafts(title: Title, offset: int, reply_to: str, problems: list[str]) -> list[MessageDraft]:
     files = _attachment(title)
-    boleto = Boleto.objects.filter(title=title).first()
-    subject, text, html = _render(title, offset, boleto)
+    rendered = _render(title, offset, Boleto.objects.filter(title=title).first())
+    if rendered.error:
+        problems.append(rendered.error)
+    subject, text, html = rendered.subject, rendered.text, rendered.html
     return [
         MessageDraft(
             routine=Routine.AVISO,
@@ -113,7 +115,9 @@ def _company_run(company: Company, as_of: date, counts: dict, problems: list[str
             continue
         for offset in wanted[title.due_date]:
             counts["titulos"] += 1
-            counts["emails"] += message_enqueue_many(_drafts(title, offset, options.reply_to))
+            counts["emails"] += message_enqueue_many(
+                _drafts(title, offset, options.reply_to, problems)
+            )
 
 
 def aviso_run(as_of: date) -> tuple[dict, list[str]]:

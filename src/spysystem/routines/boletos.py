@@ -7,12 +7,12 @@ with routine ``boleto`` (so it follows the SMTP hierarchy), the PDF attached.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,10 @@ from spysystem.finance.models import BankAccount, Ledger, Title, TitleStatus
 from spysystem.formats import brl, date_br
 from spysystem.mail.models import Routine
 from spysystem.mail.services import MessageDraft, message_enqueue_many
+from spysystem.routines.emails import render_routine_email
 from spysystem.routines.models import Boleto
+
+logger = logging.getLogger(__name__)
 
 TEMPLATE_DIR = "routines/email/boleto"
 
@@ -179,10 +182,15 @@ def _render(title: Title, boleto: Boleto) -> tuple[str, str, str]:
         "amount": brl(title.amount),
         "due_date": date_br(title.due_date),
     }
-    subject = " ".join(render_to_string(f"{TEMPLATE_DIR}/subject.txt", context).split())
-    text = render_to_string(f"{TEMPLATE_DIR}/body.txt", context)
-    html = render_to_string(f"{TEMPLATE_DIR}/body.html", context)
-    return subject, text, html
+    rendered = render_routine_email(
+        routine=Routine.BOLETO,
+        company_id=title.company_id,
+        template_dir=TEMPLATE_DIR,
+        context=context,
+    )
+    if rendered.error:
+        logger.warning("boleto e-mail of title %s: %s", title.pk, rendered.error)
+    return rendered.subject, rendered.text, rendered.html
 
 
 def _attachments(title: Title, boleto: Boleto, *, with_documents: bool) -> tuple:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from spysystem import boleto as core
@@ -22,6 +21,7 @@ from spysystem.formats import brl, date_br
 from spysystem.mail.models import MailSwitches, Routine
 from spysystem.mail.services import MessageDraft, message_enqueue_many
 from spysystem.routines.aviso import company_options
+from spysystem.routines.emails import render_routine_email
 from spysystem.routines.models import Boleto, default_levels
 
 TEMPLATE_DIR = "routines/email/cobranca"
@@ -83,16 +83,9 @@ def _attachments(titles: list[Title]) -> tuple:
     return (("boletos.pdf", "application/pdf", pdf),)
 
 
-def _render(context: dict) -> tuple[str, str, str]:
-    subject = " ".join(render_to_string(f"{TEMPLATE_DIR}/subject.txt", context).split())
-    return (
-        subject,
-        render_to_string(f"{TEMPLATE_DIR}/body.txt", context),
-        render_to_string(f"{TEMPLATE_DIR}/body.html", context),
-    )
-
-
-def _group_drafts(titles: list[Title], as_of: date, company_id, accounts) -> list[MessageDraft]:
+def _group_drafts(
+    titles: list[Title], as_of: date, company_id, accounts, problems: list[str]
+) -> list[MessageDraft]:
     party, oldest = titles[0].party, titles[0]
     options = company_options(oldest.company)
     level = _level(
@@ -119,7 +112,15 @@ def _group_drafts(titles: list[Title], as_of: date, company_id, accounts) -> lis
         "company": oldest.company if company_id else None,
         "as_of": date_br(as_of),
     }
-    subject, text, html = _render(context)
+    rendered = render_routine_email(
+        routine=Routine.COBRANCA,
+        company_id=company_id,
+        template_dir=TEMPLATE_DIR,
+        context=context,
+    )
+    if rendered.error:
+        problems.append(rendered.error)
+    subject, text, html = rendered.subject, rendered.text, rendered.html
     files = _attachments(titles)
     scope = company_id or "grupo"
     return [
@@ -156,7 +157,7 @@ def cobranca_run(as_of: date) -> tuple[dict, list[str]]:
                 % {"party": party.name, "n": len(titles)}
             )
             continue
-        created = message_enqueue_many(_group_drafts(titles, as_of, company_id, accounts))
+        created = message_enqueue_many(_group_drafts(titles, as_of, company_id, accounts, problems))
         if created:
             counts["clientes"] += 1
             counts["titulos"] += len(titles)

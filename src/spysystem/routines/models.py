@@ -113,3 +113,31 @@ class TaskRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}@{self.slot}"
+
+
+class EmailTemplate(models.Model):
+    """A routine's e-mail edited by the company (``company`` null: for every company).
+
+    Rendered with Django's template language against plain values only; when it fails to render
+    the built-in template is used and the error is reported (the message still goes out).
+    """
+
+    routine = models.CharField(max_length=10)  # spy | boleto | aviso | cobranca
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.CASCADE)
+    subject = models.CharField(_("assunto"), max_length=300)
+    body_text = models.TextField(_("texto"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["routine", "company"], name="one_template_per_company"),
+            models.UniqueConstraint(
+                fields=["routine"],
+                condition=models.Q(company__isnull=True),
+                name="one_global_template",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.routine}/{self.company_id or '*'}"

@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -97,8 +96,12 @@ def change_email_context(change: Change) -> dict:
 
 def spy_change_email(*, change: Change) -> tuple[str, str, str]:
     """Render (subject, plain text, HTML) of the notification for ``change``, in pt-BR."""
-    context = change_email_context(change)
-    subject = _one_line(render_to_string(f"{TEMPLATE_DIR}/subject.txt", context))
-    text = render_to_string(f"{TEMPLATE_DIR}/body.txt", context)
-    html = render_to_string(f"{TEMPLATE_DIR}/body.html", context)
-    return subject, text, html
+    from spysystem.routines.emails import render_routine_email
+
+    rendered = render_routine_email(
+        routine="spy",
+        company_id=change.company_id,
+        template_dir=TEMPLATE_DIR,
+        context=change_email_context(change),
+    )
+    return rendered.subject, rendered.text, rendered.html

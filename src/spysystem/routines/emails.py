@@ -1,0 +1,165 @@
+"""Rendering a routine's e-mail: the company's edited template when there is one, else the
+built-in one in ``templates/<dir>/{subject.txt,body.txt,body.html}``.
+
+Edited templates see plain values only (strings, numbers, dicts, lists) — never model
+instances — so a template cannot reach anything but what the e-mail shows. A template that
+fails to render falls back to the built-in one; the error is returned so the caller can show it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import models
+from django.template import Context, Engine, TemplateSyntaxError
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from spysystem.routines.models import EmailTemplate
+
+_ENGINE = Engine(
+    libraries={"spy": "spysystem.web.templatetags.spy"}, builtins=["django.templatetags.i18n"]
+)
+_SAFE_FIELDS = {
+    "Title": (
+        "id",
+        "document",
+        "installment",
+        "issue_date",
+        "due_date",
+        "amount",
+        "status",
+        "description",
+    ),
+    "Company": ("code", "name", "cnpj"),
+    "Party": ("name", "document"),
+    "Boleto": ("our_number_formatted", "digitable_line", "barcode", "due_date", "amount"),
+    "Change": ("kind", "actor", "origin", "created_at"),
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    error: str = ""  # why the edited template was not used
+
+
+def plain(value: object) -> object:
+    """``value`` with model instances replaced by dicts of their whitelisted fields."""
+    if isinstance(value, models.Model):
+        fields = _SAFE_FIELDS.get(type(value).__name__, ())
+        return {name: plain(getattr(value, name, "")) for name in fields}
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, str | int | float | bool | Decimal | date | datetime) or value is None:
+        return value
+    return str(value)
+
+
+def template_for(routine: str, company_id: int | None) -> EmailTemplate | None:
+    """The company's template, else the global one, else None (built-in)."""
+    candidates = EmailTemplate.objects.filter(
+        routine=routine, company_id__in=[company_id, None] if company_id else [None]
+    )
+    by_company = {t.company_id: t for t in candidates}
+    return by_company.get(company_id) or by_company.get(None)
+
+
+def _builtin(template_dir: str, context: dict) -> tuple[str, str, str]:
+    subject = render_to_string(f"{template_dir}/subject.txt", context)
+    return (
+        " ".join(subject.split()),
+        render_to_string(f"{template_dir}/body.txt", context),
+        render_to_string(f"{template_dir}/body.html", context),
+    )
+
+
+def _edited(template: EmailTemplate, context: dict) -> tuple[str, str, str]:
+    safe = Context(plain(context), autoescape=False)
+    subject = _ENGINE.from_string(template.subject).render(safe)
+    text = _ENGINE.from_string(template.body_text).render(safe)
+    html = ""
+    if template.body_html:
+        html = _ENGINE.from_string(template.body_html).render(Context(plain(context)))
+    return " ".join(subject.split()), text, html
+
+
+def render_routine_email(
+    *, routine: str, company_id: int | None, template_dir: str, context: dict
+) -> Rendered:
+    """Render with the edited template when one applies; fall back to the built-in one."""
+    template = template_for(routine, company_id)
+    if template is not None:
+        try:
+            return Rendered(*_edited(template, context))
+        except Exception as exc:  # any failure of an edited template falls back to the built-in
+            error = _(
+                "O modelo editado de %(routine)s não pôde ser usado (%(error)s); usado o padrão."
+            ) % {
+                "routine": routine,
+                "error": exc,
+            }
+            return Rendered(*_builtin(template_dir, context), error=error)
+    return Rendered(*_builtin(template_dir, context))
+
+
+def template_validate(*, subject: str, body_text: str, body_html: str) -> None:
+    """Raise ``ValidationError`` (field → Portuguese message) for a template that does not parse."""
+    from django.core.exceptions import ValidationError
+
+    errors = {}
+    for name, source in (("subject", subject), ("body_text", body_text), ("body_html", body_html)):
+        try:
+            _ENGINE.from_string(source)
+        except TemplateSyntaxError as exc:
+            errors[name] = [_("Erro de sintaxe no modelo: %s") % exc]
+    if errors:
+        raise ValidationError(errors)
+
+
+def preview_context(title: object) -> dict:
+    """A context every routine's template can render, built from a real title (nothing is
+    allocated or sent): the fields of the boleto, aviso and cobrança e-mails together."""
+    from spysystem.formats import brl, date_br
+    from spysystem.routines.models import Boleto
+
+    line = {
+        "title": title,
+        "due_date": date_br(title.due_date),
+        "days": 7,
+        "amount": brl(title.amount),
+        "charges": brl(0),
+        "updated": brl(title.amount),
+    }
+    return {
+        "title": title,
+        "company": title.company,
+        "party": title.party,
+        "boleto": Boleto.objects.filter(title=title).first(),
+        "amount": brl(title.amount),
+        "due_date": date_br(title.due_date),
+        "offset": 1,
+        "level": 7,
+        "lines": [line],
+        "total": brl(title.amount),
+        "as_of": date_br(title.due_date),
+    }
+
+
+def template_preview(
+    *, routine: str, title: object, subject: str, body_text: str, body_html: str = ""
+) -> Rendered:
+    """Render an edited template (saved or not) against ``title``; errors come back as text."""
+    draft = EmailTemplate(
+        routine=routine, subject=subject, body_text=body_text, body_html=body_html
+    )
+    try:
+        return Rendered(*_edited(draft, preview_context(title)))
+    except Exception as exc:  # shown to the user next to the preview
+        return Rendered("", "", "", error=_("O modelo não pôde ser gerado: %s") % exc)
