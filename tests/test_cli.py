@@ -36,6 +36,16 @@ COMMANDS = [
     ["changes", "list"],
     ["recipients"],
     ["recipients", "show"],
+    ["boleto"],
+    ["boleto", "compute"],
+    ["boleto", "parse"],
+    ["boleto", "pdf"],
+    ["boleto", "emit"],
+    ["boleto", "resend"],
+    ["bank-account"],
+    ["bank-account", "list"],
+    ["bank-account", "create"],
+    ["bank-account", "update"],
 ]
 
 

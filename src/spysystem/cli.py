@@ -12,6 +12,7 @@ import sys
 
 from spysystem.cli_format import print_error, print_validation_error
 from spysystem.commands import CommandError, Handler, add_command
+from spysystem.commands import boleto as boleto_commands
 from spysystem.commands import changes as changes_commands
 from spysystem.commands import outbox as outbox_commands
 from spysystem.commands import recipients as recipients_commands
@@ -165,14 +166,26 @@ def build_parser() -> argparse.ArgumentParser:
     worker = _add(sub, "worker", cmd_worker, "processa alterações e envia e-mails")
     worker.add_argument("--once", action="store_true", help="processa o que está pendente e sai")
     _user_parsers(sub)
-    for commands in (smtp_commands, outbox_commands, changes_commands, recipients_commands):
+    for commands in (
+        smtp_commands,
+        outbox_commands,
+        changes_commands,
+        recipients_commands,
+        boleto_commands,
+    ):
         commands.add_parsers(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``spy`` console script."""
+    """Entry point of the ``spy`` console script.
+
+    Commands that set ``needs_django=False`` (``spy boleto compute|parse``) run right away:
+    no secrets check, no Django, no database.
+    """
     args = build_parser().parse_args(argv)
+    if not getattr(args, "needs_django", True):
+        return _run(args)
     if args.command == "demo":
         from spysystem.demo import prepare_demo_environment
 
@@ -183,11 +196,19 @@ def main(argv: list[str] | None = None) -> int:
 
         _exit_on(secret_problems())
     _django_setup()
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return args.handler(args)
     except CommandError as exc:
         print_error(str(exc))
         return exc.code
+    except BrokenPipeError:  # ``spy boleto parse ... | head``: the reader left, not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -447,3 +447,216 @@ class MessageFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=MessageStatus.choices, required=False)
     routine = serializers.ChoiceField(choices=Routine.choices, required=False)
     company = serializers.IntegerField(required=False, min_value=1)
+
+
+# -- boletos ---------------------------------------------------------------------------------
+
+
+class BankAccountSerializer(serializers.Serializer):
+    """A company's collection account for boletos. The rules (known bank, valid CPF/CNPJ, a
+    trial compute, one default per company) live in ``finance.services``."""
+
+    schema_description = _(
+        "Conta bancária de cobrança de uma empresa. Validada com um cálculo de teste (o próximo "
+        "nosso número, vencimento em 30 dias). Os campos de cada banco (`agreement`, `wallet`, "
+        "`extras`) estão em docs/boleto.md."
+    )
+
+    id = serializers.IntegerField(read_only=True)
+    company = _reference(Company.objects.all(), _("Empresa {pk_value} não encontrada."))
+    bank = serializers.CharField(
+        source="bank_code",
+        max_length=3,
+        help_text=_("Código FEBRABAN: 001, 033, 077, 104, 237, 341, 748 ou 756."),
+    )
+    bank_name = serializers.SerializerMethodField()
+    agency = serializers.CharField(max_length=10, help_text=_("Agência (ou cooperativa)."))
+    agency_dv = serializers.CharField(max_length=2, allow_blank=True, default="")
+    account = serializers.CharField(max_length=20, allow_blank=True, default="")
+    account_dv = serializers.CharField(max_length=2, allow_blank=True, default="")
+    wallet = serializers.CharField(
+        max_length=10, allow_blank=True, default="", help_text=_("Carteira.")
+    )
+    agreement = serializers.CharField(
+        max_length=20,
+        allow_blank=True,
+        default="",
+        help_text=_("Convênio / código do beneficiário ou do cliente."),
+    )
+    extras = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=40),
+        default=dict,
+        help_text=_(
+            "Campos próprios do banco: `posto`, `year`, `byte`, `tipo_cobranca` (748); "
+            "`seu_numero` (341); `modalidade`, `parcela` (756); `iof` (033); `emissao` (104); "
+            "`nosso_numero_length` (001)."
+        ),
+    )
+    beneficiary_name = serializers.CharField(max_length=200)
+    beneficiary_document = serializers.CharField(
+        max_length=20, help_text=_("CPF ou CNPJ do beneficiário, com ou sem pontuação.")
+    )
+    beneficiary_address = serializers.CharField(max_length=300, allow_blank=True, default="")
+    instructions = serializers.CharField(allow_blank=True, default="", trim_whitespace=False)
+    fine_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal(0), help_text=_("Multa, em %.")
+    )
+    interest_month_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal(0), help_text=_("Juros ao mês, em %.")
+    )
+    next_our_number = serializers.IntegerField(
+        min_value=1,
+        default=1,
+        help_text=_("Próximo nosso número a reservar (sem dígito verificador)."),
+    )
+    is_default = serializers.BooleanField(
+        required=False,
+        help_text=_(
+            "Conta padrão da empresa (a usada nos boletos). `true` tira a marca da anterior; "
+            "omitido na criação: `true` se a empresa ainda não tem conta padrão."
+        ),
+    )
+    boletos = serializers.SerializerMethodField()
+
+    def get_bank_name(self, account: Any) -> str:
+        from spysystem.boleto import BANKS
+
+        bank = BANKS.get(account.bank_code)
+        return bank.name if bank else ""
+
+    def get_boletos(self, account: Any) -> int:
+        """How many boletos were issued against the account (it cannot be deleted then)."""
+        count = getattr(account, "boletos_issued", None)
+        return account.boletos.count() if count is None else count
+
+
+class BankAccountFilterSerializer(serializers.Serializer):
+    company = serializers.IntegerField(required=False, min_value=1)
+
+
+class BoletoSerializer(serializers.Serializer):
+    schema_description = _(
+        "Boleto de um título: o nosso número reservado e os códigos, calculados por nós ou "
+        "devolvidos pelo banco (`bank_issued`)."
+    )
+
+    title = serializers.IntegerField(source="title_id", read_only=True)
+    bank_account = serializers.IntegerField(source="bank_account_id", read_only=True)
+    bank = serializers.SerializerMethodField()
+    our_number = serializers.IntegerField(
+        read_only=True, help_text=_("Sequência reservada, sem dígito verificador.")
+    )
+    our_number_formatted = serializers.CharField(
+        read_only=True, help_text=_("Nosso número como impresso, com o dígito verificador.")
+    )
+    barcode = serializers.CharField(read_only=True, help_text=_("44 dígitos."))
+    digitable_line = serializers.CharField(
+        read_only=True, help_text=_("Linha digitável como impressa.")
+    )
+    due_date = serializers.DateField(read_only=True)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    bank_issued = serializers.BooleanField(
+        read_only=True, help_text=_("Códigos devolvidos pelo banco (nunca recalculados).")
+    )
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def get_bank(self, boleto: Any) -> str:
+        """The bank code, from the barcode (positions 1-3)."""
+        return boleto.barcode[:3]
+
+
+class TitleIdsSerializer(serializers.Serializer):
+    schema_description = _("Títulos selecionados (ids), até 500.")
+
+    titles = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=500
+    )
+
+
+class RoutineErrorSerializer(serializers.Serializer):
+    title = serializers.IntegerField(read_only=True)
+    message = serializers.CharField(read_only=True)
+
+
+class RoutineResultSerializer(serializers.Serializer):
+    schema_description = _(
+        "Resultado da rotina: e-mails colocados na fila, títulos feitos e, por título, o erro."
+    )
+
+    queued = serializers.IntegerField(read_only=True, help_text=_("E-mails colocados na fila."))
+    done = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    errors = RoutineErrorSerializer(many=True, read_only=True)
+
+
+class BoletoParseSerializer(serializers.Serializer):
+    schema_description = _("Linha digitável ou código de barras a validar e decodificar.")
+
+    line = serializers.CharField(
+        max_length=200,
+        help_text=_("47 ou 44 dígitos; pontos, espaços e hífens são aceitos."),
+    )
+    reference_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=_("Data de referência para o fator de vencimento (padrão: hoje)."),
+    )
+
+
+class BoletoParsedSerializer(serializers.Serializer):
+    schema_description = _("Boleto decodificado.")
+
+    bank = serializers.CharField(read_only=True)
+    bank_name = serializers.CharField(read_only=True)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    due_date = serializers.DateField(
+        read_only=True, allow_null=True, help_text=_("Nulo: contra-apresentação (fator 0000).")
+    )
+    due_factor = serializers.CharField(read_only=True)
+    barcode = serializers.CharField(read_only=True)
+    digitable_line = serializers.CharField(read_only=True)
+    free_field = serializers.CharField(read_only=True)
+    currency = serializers.CharField(read_only=True)
+
+
+class BoletoComputeSerializer(serializers.Serializer):
+    """Documentation only: ``boleto/compute`` reads the JSON as it comes (``boleto_fields``)."""
+
+    schema_description = _(
+        "Dados de um boleto a calcular (os mesmos de `spy boleto compute`). Além destes, os "
+        "campos próprios do banco: `nosso_numero_length` (001), `iof` (033), `emissao` (104), "
+        "`seu_numero` (341), `posto`, `year`, `byte`, `tipo_cobranca` (748), `modalidade`, "
+        "`parcela` (756). Um campo que o banco não conhece é recusado."
+    )
+
+    bank = serializers.CharField(help_text=_("Código FEBRABAN do banco."))
+    agency = serializers.CharField(required=False, help_text=_("Agência ou cooperativa."))
+    agency_dv = serializers.CharField(required=False)
+    account = serializers.CharField(required=False)
+    account_dv = serializers.CharField(required=False)
+    wallet = serializers.CharField(required=False, help_text=_("Carteira."))
+    agreement = serializers.CharField(
+        required=False, help_text=_("Convênio / código do beneficiário ou do cliente.")
+    )
+    our_number = serializers.CharField(help_text=_("Nosso número sem dígito verificador."))
+    due_date = serializers.DateField()
+    amount = serializers.CharField(help_text=_("Decimal em texto: “1234.56”."))
+    reference_date = serializers.DateField(
+        required=False, help_text=_("Dia de emissão para a janela FEBRABAN (padrão: hoje).")
+    )
+
+
+class BoletoComputedSerializer(serializers.Serializer):
+    schema_description = _("Boleto calculado.")
+
+    bank = serializers.CharField(read_only=True)
+    barcode = serializers.CharField(read_only=True, help_text=_("44 dígitos."))
+    digitable_line = serializers.CharField(
+        read_only=True, help_text=_("Linha digitável como impressa.")
+    )
+    our_number = serializers.CharField(
+        read_only=True, help_text=_("Nosso número como impresso, com o dígito verificador.")
+    )
+    due_factor = serializers.CharField(read_only=True)
+    due_date = serializers.DateField(read_only=True)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    free_field = serializers.CharField(read_only=True, help_text=_("Campo livre, 25 dígitos."))

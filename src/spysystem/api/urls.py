@@ -11,7 +11,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
-from spysystem.api import views
+from spysystem.api import boletos, views
 from spysystem.api.schema import SCHEMA_SETTINGS
 from spysystem.mail.models import SmtpLevel
 
@@ -33,8 +33,25 @@ router.register("parties", views.PartyViewSet, basename="party")
 router.register("titles", views.TitleViewSet, basename="title")
 router.register("outbox", views.OutboxViewSet, basename="message")
 router.register("changes", views.ChangeViewSet, basename="change")
+router.register("bank-accounts", boletos.BankAccountViewSet, basename="bank-account")
 
 urlpatterns = [
+    # Before the router: ``titles/boletos/...`` must not be read as ``titles/{id}``.
+    re_path(r"^titles/boletos/emit/?$", boletos.BoletosEmitView.as_view(), name="boletos-emit"),
+    re_path(
+        r"^titles/boletos/resend/?$", boletos.BoletosResendView.as_view(), name="boletos-resend"
+    ),
+    re_path(r"^titles/boletos/pdf/?$", boletos.BoletosPdfView.as_view(), name="boletos-pdf"),
+    re_path(
+        r"^titles/(?P<pk>[0-9]+)/boleto\.pdf$",
+        boletos.TitleBoletoPdfView.as_view(),
+        name="title-boleto-pdf",
+    ),
+    re_path(
+        r"^titles/(?P<pk>[0-9]+)/boleto/?$", boletos.TitleBoletoView.as_view(), name="title-boleto"
+    ),
+    re_path(r"^boleto/parse/?$", boletos.BoletoParseView.as_view(), name="boleto-parse"),
+    re_path(r"^boleto/compute/?$", boletos.BoletoComputeView.as_view(), name="boleto-compute"),
     re_path(r"^spy/recipients/?$", views.RecipientsView.as_view(), name="spy-recipients"),
     re_path(
         r"^smtp/general/?$",
