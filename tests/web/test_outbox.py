@@ -4,30 +4,6 @@ import pytest
 from django.urls import reverse
 
 from spysystem.mail.models import Message, MessageStatus, Routine
-from spysystem.mail.services import MessageDraft, message_enqueue_many
-
-_keys = iter(range(1, 1_000_000))
-
-
-@pytest.fixture
-def make_message(db):
-    def factory(status=MessageStatus.PENDING, **fields):
-        draft = MessageDraft(
-            routine=fields.pop("routine", Routine.SPY),
-            dedupe_key=f"test:{next(_keys)}",
-            to_email=fields.pop("to_email", "ana@example.com"),
-            subject=fields.pop("subject", "Título alterado"),
-            body_text=fields.pop("body_text", "Valor: R$ 1.000,00 → R$ 1.500,00"),
-            body_html=fields.pop("body_html", ""),
-            company_id=fields.pop("company_id", None),
-        )
-        message_enqueue_many([draft])
-        message = Message.objects.get(dedupe_key=draft.dedupe_key)
-        Message.objects.filter(pk=message.pk).update(status=status, **fields)
-        message.refresh_from_db()
-        return message
-
-    return factory
 
 
 def test_list_shows_the_delivery_columns(clerk_client, make_message, make_company):
@@ -131,7 +107,6 @@ def test_retry_and_cancel_need_post(clerk_client, make_message, name):
 
 
 def _created(message, when):
-    from spysystem.mail.models import Message
 
     Message.objects.filter(pk=message.pk).update(created_at=when)
 
@@ -178,5 +153,5 @@ def test_list_shows_the_smtp_level_used(clerk_client, make_message):
 
     response = clerk_client.get(reverse("mail:outbox_list"))
 
-    assert "Servidor (nível)" in response.text
-    assert "<td>Financeiro / Spy System</td>" in response.text
+    assert "Servidor e resposta" in response.text
+    assert '<div class="muted small">Financeiro / Spy System</div>' in response.text

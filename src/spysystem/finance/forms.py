@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from spysystem.finance.models import Company, Ledger, Party, Title, TitleStatus
@@ -13,7 +14,16 @@ from spysystem.web.forms import AmountField, BrDateField
 _EMPTY_CHOICE = [("", _("Todas"))]
 
 
-class TitleForm(forms.Form):
+class CompanyScopedForm(forms.Form):
+    """A form whose ``company`` field offers only ``companies`` (the user's visible ones)."""
+
+    def __init__(self, *args: Any, companies: QuerySet[Company] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if companies is not None:
+            self.fields["company"].queryset = companies
+
+
+class TitleForm(CompanyScopedForm):
     """Create or edit a title. ``cleaned_data`` holds exactly the service's field names."""
 
     company = forms.ModelChoiceField(
@@ -60,7 +70,7 @@ def title_initial(title: Title) -> dict[str, Any]:
     return {name: getattr(title, name) for name in TitleForm.base_fields}
 
 
-class TitleFilterForm(forms.Form):
+class TitleFilterForm(CompanyScopedForm):
     """The filters of the titles list (all optional; an invalid one is reported and ignored)."""
 
     company = forms.ModelChoiceField(

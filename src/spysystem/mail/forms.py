@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -239,6 +240,11 @@ class OutboxFilterForm(forms.Form):
     )
     de = BrDateField(label=_("Criado de"), required=False)
     ate = BrDateField(label=_("até"), required=False)
+
+    def __init__(self, *args: Any, companies: QuerySet[Company] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if companies is not None:
+            self.fields["company"].queryset = companies
 
     def clean(self) -> dict[str, Any]:
         """“de” after “até” finds nothing: say so instead."""

@@ -3,6 +3,12 @@ route panel, the e-mail log, and the demo capture inbox.
 
 The three SMTP screens are one view (``smtp_settings_page``) driven by an ``SmtpPage`` that says
 what differs: the level, its company, the template and the option shown with it.
+
+Access: the settings screens are for administrators; the e-mail log is readable by every role and
+limited to the user's companies (messages without a company — tests, alerts — only for users who
+see every company); "Reenviar"/"Cancelar" need finance staff or administrator. The capture inbox
+shows administrators everything and anyone else only the messages addressed to their own e-mail.
+Every settings write is attributed to the logged-in user with origin ``screen``.
 """
 
 from __future__ import annotations
@@ -14,8 +20,8 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -45,10 +51,20 @@ from spysystem.mail.models import (
 )
 from spysystem.mail.routing import Route, route_for
 from spysystem.mail.testsend import SmtpTestRefused, SmtpTestReport, smtp_test_send
+from spysystem.watch.context import Origin
 from spysystem.watch.selectors import recipients_for
 from spysystem.web.forms import call_service
 from spysystem.web.paging import paginate
-from spysystem.web.permissions import staff_required
+from spysystem.web.permissions import (
+    CONFIGURE,
+    READ,
+    WRITE,
+    access_of,
+    allows,
+    require_role,
+    scoped,
+    scoped_or_404,
+)
 
 RETRYABLE = {MessageStatus.FAILED, MessageStatus.CANCELLED, MessageStatus.PENDING}
 CANCELLABLE = {MessageStatus.PENDING, MessageStatus.FAILED}
@@ -145,19 +161,25 @@ def _save(
             services.smtp_settings_save,
             level=page.level,
             company=page.company,
+            **_by(request),
             **form.service_kwargs(),
         )
         if saved is None:
             return False
         if option is not None:
-            services.switches_set(**option.values())
+            services.switches_set(**_by(request), **option.values())
     messages.success(request, _("Configuração %(title)s gravada.") % {"title": page.title})
     return True
 
 
+def _by(request: HttpRequest) -> dict[str, object]:
+    """Who is changing a setting, for the audit trail."""
+    return {"actor": request.user, "origin": Origin.SCREEN}
+
+
 def _save_option(request: HttpRequest, option: SwitchForm) -> None:
     option.is_valid()  # a single optional checkbox: always valid
-    services.switches_set(**option.values())
+    services.switches_set(**_by(request), **option.values())
     messages.success(request, _("Opção gravada."))
 
 
@@ -200,7 +222,7 @@ def smtp_settings_page(request: HttpRequest, page: SmtpPage) -> HttpResponse:
     return render(request, page.template, context)
 
 
-@staff_required
+@require_role(CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def smtp_general(request: HttpRequest) -> HttpResponse:
     """Geral / Spy System: the last level of the hierarchy."""
@@ -208,7 +230,7 @@ def smtp_general(request: HttpRequest) -> HttpResponse:
     return smtp_settings_page(request, page)
 
 
-@staff_required
+@require_role(CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def smtp_finance(request: HttpRequest) -> HttpResponse:
     """Financeiro / Spy System, with “Utilizar configurações abaixo do servidor SMTP spy system”."""
@@ -221,7 +243,7 @@ def smtp_finance(request: HttpRequest) -> HttpResponse:
     return smtp_settings_page(request, page)
 
 
-@staff_required
+@require_role(CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def smtp_company(request: HttpRequest, company_id: int) -> HttpResponse:
     """Financeiro / Spy System / Empresas: the server of one company."""
@@ -235,7 +257,7 @@ def smtp_company(request: HttpRequest, company_id: int) -> HttpResponse:
     return smtp_settings_page(request, page)
 
 
-@staff_required
+@require_role(CONFIGURE)
 @require_safe
 def smtp_company_list(request: HttpRequest) -> HttpResponse:
     """Every company, with its own server or the level it falls back to."""
@@ -251,7 +273,7 @@ def smtp_company_list(request: HttpRequest) -> HttpResponse:
     return render(request, "mail/smtp_company_list.html", context)
 
 
-@staff_required
+@require_role(CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def smtp_company_delete(request: HttpRequest, company_id: int) -> HttpResponse:
     """“Remover configuração”: the company's messages fall back to the next level."""
@@ -261,7 +283,7 @@ def smtp_company_delete(request: HttpRequest, company_id: int) -> HttpResponse:
         messages.info(request, _("Esta empresa não tem servidor SMTP próprio."))
         return redirect("mail:smtp_company_list")
     if request.method == "POST":
-        services.smtp_settings_delete(level=SmtpLevel.COMPANY, company=company)
+        services.smtp_settings_delete(level=SmtpLevel.COMPANY, company=company, **_by(request))
         messages.success(
             request,
             _("Configuração SMTP da empresa %(company)s removida.") % {"company": company.code},
@@ -271,7 +293,7 @@ def smtp_company_delete(request: HttpRequest, company_id: int) -> HttpResponse:
     return render(request, "mail/smtp_company_confirm_delete.html", context)
 
 
-@staff_required
+@require_role(CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def switch_page(request: HttpRequest, switch: str) -> HttpResponse:
     """A page with one option of the manual (“Gerar cobrança por empresa”, …)."""
@@ -291,7 +313,7 @@ def switch_page(request: HttpRequest, switch: str) -> HttpResponse:
     return render(request, f"mail/switch_{switch}.html", context)
 
 
-@staff_required
+@require_role(CONFIGURE)
 @require_safe
 def route_explain(request: HttpRequest) -> HttpResponse:
     """“Quem recebe e por qual servidor”: the Spy recipients and the SMTP route of a choice."""
@@ -310,30 +332,31 @@ def route_explain(request: HttpRequest) -> HttpResponse:
     return render(request, "mail/route_explain.html", context)
 
 
-@login_required
+def _messages(request: HttpRequest) -> QuerySet[Message]:
+    return scoped(Message.objects.select_related("company"), request)
+
+
+@require_role(READ)
 @require_safe
 def outbox_list(request: HttpRequest) -> HttpResponse:
     """Every e-mail the system sends, newest first, filtered by status, routine and company."""
-    form = OutboxFilterForm(request.GET)
-    rows = (
-        Message.objects.select_related("company")
-        .filter(**form.filters())
-        .defer("body_text", "body_html")
-    )
+    form = OutboxFilterForm(request.GET, companies=scoped(Company.objects.all(), request, "id"))
+    rows = _messages(request).filter(**form.filters()).defer("body_text", "body_html")
     page = paginate(request, rows)
     return render(request, "mail/outbox_list.html", {"form": form, "page_obj": page})
 
 
-@login_required
+@require_role(READ)
 @require_safe
 def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One message with its bodies, its delivery state and the route it would take now."""
-    message = get_object_or_404(Message.objects.select_related("company"), pk=pk)
+    message = get_object_or_404(_messages(request), pk=pk)
     open_states = {MessageStatus.PENDING, MessageStatus.FAILED}
+    writable = allows(request, WRITE)
     context = {
         "message": message,
-        "can_retry": message.status in RETRYABLE,
-        "can_cancel": message.status in CANCELLABLE,
+        "can_retry": writable and message.status in RETRYABLE,
+        "can_cancel": writable and message.status in CANCELLABLE,
         "route": route_for(routine=message.routine, company_id=message.company_id)
         if message.status in open_states
         else None,
@@ -341,11 +364,11 @@ def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "mail/outbox_detail.html", context)
 
 
-@login_required
+@require_role(WRITE)
 @require_POST
 def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Reenviar": back to pending, due now."""
-    message = get_object_or_404(Message, pk=pk)
+    message = scoped_or_404(Message.objects.all(), request, pk=pk)
     if services.message_retry(message=message):
         messages.success(request, _("Mensagem colocada na fila para reenvio."))
     else:
@@ -353,11 +376,11 @@ def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("mail:outbox_detail", pk=pk)
 
 
-@login_required
+@require_role(WRITE)
 @require_POST
 def outbox_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Cancelar": a pending or failed message will not be sent."""
-    message = get_object_or_404(Message, pk=pk)
+    message = scoped_or_404(Message.objects.all(), request, pk=pk)
     if services.message_cancel(message=message):
         messages.success(request, _("Envio cancelado."))
     else:
@@ -412,18 +435,38 @@ def parse_capture(raw: str) -> ParsedCapture:
     )
 
 
-@login_required
+def addressed_to(email_address: str) -> Q:
+    """Captured messages whose recipients (``a@x, b@y``) include exactly ``email_address``."""
+    if not email_address:
+        return Q(pk__in=[])
+    return (
+        Q(recipients__iexact=email_address)
+        | Q(recipients__istartswith=f"{email_address}, ")
+        | Q(recipients__iendswith=f", {email_address}")
+        | Q(recipients__icontains=f", {email_address}, ")
+    )
+
+
+def _captured(request: HttpRequest) -> QuerySet[CapturedMessage]:
+    """Administrators see the whole capture inbox; anyone else only what was sent to them."""
+    captured = CapturedMessage.objects.all()
+    if access_of(request).can_configure:
+        return captured
+    return captured.filter(addressed_to(request.user.email))
+
+
+@require_role(READ)
 @require_safe
 def captured_list(request: HttpRequest) -> HttpResponse:
     """Messages caught by the demo SMTP server; the page refreshes itself."""
-    page = paginate(request, CapturedMessage.objects.defer("raw"))
+    page = paginate(request, _captured(request).defer("raw"))
     return render(request, "mail/captured_list.html", {"page_obj": page})
 
 
-@login_required
+@require_role(READ)
 @require_safe
 def captured_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One captured message: headers, plain text, and the HTML in a sandboxed frame."""
-    captured = get_object_or_404(CapturedMessage, pk=pk)
+    captured = get_object_or_404(_captured(request), pk=pk)
     context = {"captured": captured, "parsed": parse_capture(captured.raw)}
     return render(request, "mail/captured_detail.html", context)

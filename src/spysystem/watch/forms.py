@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -222,6 +223,11 @@ class ChangeFilterForm(forms.Form):
         required=False,
         error_messages={"invalid": gettext_lazy("Informe o número interno do título.")},
     )
+
+    def __init__(self, *args: Any, companies: QuerySet[Company] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if companies is not None:
+            self.fields["company"].queryset = companies
 
     def selector_filters(self) -> dict[str, Any]:
         """Keyword arguments for ``watch.selectors.change_list`` from the valid filters."""

@@ -1,4 +1,5 @@
-"""Spy screens: Financeiro / Opções / Spy System (recipients) and the change history."""
+"""Spy screens: Financeiro / Opções / Spy System (recipients, administrators only) and the change
+history (any role, limited to the companies the user may see)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from spysystem.finance.models import Company, Ledger, Party, TitleStatus
 from spysystem.formats import brl, date_br
 from spysystem.watch import selectors, services
+from spysystem.watch.context import Origin
 from spysystem.watch.forms import (
     ChangeFilterForm,
     LedgerSection,
@@ -27,21 +28,21 @@ from spysystem.watch.forms import (
 )
 from spysystem.watch.models import Change
 from spysystem.web.paging import paginate
-from spysystem.web.permissions import staff_required
+from spysystem.web.permissions import CONFIGURE, READ, require_role, scoped, scoped_or_404
 
 
 def _save_sections(request: HttpRequest, sections: list[LedgerSection]) -> list[str]:
     """Write the recipients; return the service's error messages (empty on success)."""
     config = {section.ledger: section.config() for section in sections}
     try:
-        services.recipients_set(config=config)
+        services.recipients_set(config=config, actor=request.user, origin=Origin.SCREEN)
     except ValidationError as error:
         return error.messages
     messages.success(request, _("Configuração do Spy System gravada."))
     return []
 
 
-@staff_required
+@require_role(CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def spy_settings(request: HttpRequest) -> HttpResponse:
     """Default and per-company users of each ledger; "Adicionar empresa" adds an empty row."""
@@ -79,13 +80,13 @@ def _attach_labels(changes: Iterable[Change]) -> None:
         change.party_label = party.name if party else f"#{snapshot.get('party_id')}"
 
 
-@login_required
+@require_role(READ)
 @require_safe
 def change_list(request: HttpRequest) -> HttpResponse:
     """Captured changes, newest first, filtered by company, ledger and title."""
-    form = ChangeFilterForm(request.GET)
+    form = ChangeFilterForm(request.GET, companies=scoped(Company.objects.all(), request, "id"))
     changes = (
-        selectors.change_list(**form.selector_filters())
+        scoped(selectors.change_list(**form.selector_filters()), request)
         .annotate(message_count=Count("messages"))
         .order_by("-id")
     )
@@ -139,11 +140,11 @@ def snapshot_rows(change: Change) -> list[dict[str, Any]]:
     return rows
 
 
-@login_required
+@require_role(READ)
 @require_safe
 def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One change: the title before and after, who, when, how, and the e-mails it generated."""
-    change = get_object_or_404(Change, pk=pk)
+    change = scoped_or_404(Change.objects.all(), request, pk=pk)
     context = {
         "change": change,
         "rows": snapshot_rows(change),

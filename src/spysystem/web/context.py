@@ -1,5 +1,6 @@
-"""Template context shared by every page: the menu (following the manual's paths), the demo flag
-and, for staff, the SMTP health banner."""
+"""Template context shared by every page: the menu (following the manual's paths), the demo flag,
+the user's access (``spy_access``, to hide buttons they may not use) and, for administrators, the
+SMTP health banner."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+
+from spysystem.web.permissions import access_of
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +50,8 @@ MENU: list[Entry | Group] = [
                 staff=True,
             ),
             Entry(_("Quem recebe e por qual servidor"), "mail:route_explain", staff=True),
+            Entry(_("Usuários e acesso"), "user_list", staff=True),
+            Entry(_("Auditoria de configurações"), "settings_audit", staff=True),
         ],
     ),
 ]
@@ -89,9 +94,10 @@ def _flat(items: list[Entry | Group]) -> list[Entry]:
 
 
 def smtp_health(request: HttpRequest) -> list[str]:
-    """``mail.selectors.smtp_health_warnings()`` for staff; nothing for others, nothing while that
-    function does not exist yet, and nothing (logged) if it fails: a banner never breaks a page."""
-    if not getattr(getattr(request, "user", None), "is_staff", False):
+    """``mail.selectors.smtp_health_warnings()`` for administrators; nothing for others, nothing
+    while that function does not exist yet, and nothing (logged) if it fails: a banner never breaks
+    a page."""
+    if not access_of(request).can_configure:
         return []
     try:
         from spysystem.mail.selectors import smtp_health_warnings
@@ -105,14 +111,15 @@ def smtp_health(request: HttpRequest) -> list[str]:
 
 
 def menu(request: HttpRequest) -> dict:
-    """``spy_menu`` (entries and groups), the entry of this page, the demo flag and
-    ``spy_smtp_warnings`` (the staff banner).
+    """``spy_menu`` (entries and groups), the entry of this page, the demo flag, ``spy_access``
+    and ``spy_smtp_warnings`` (the administrators' banner).
 
-    Settings entries are left out for users without ``is_staff`` (those screens answer 403).
+    Settings entries are left out for non-administrators (those screens answer 403).
     """
-    user = getattr(request, "user", None)
-    items = visible_menu(is_staff=bool(getattr(user, "is_staff", False)), demo=settings.DEMO)
+    access = access_of(request)
+    items = visible_menu(is_staff=access.can_configure, demo=settings.DEMO)
     return {
+        "spy_access": access,
         "spy_menu": items,
         "spy_menu_current": current_entry(request.path, _flat(items)),
         "spy_demo": settings.DEMO,

@@ -13,9 +13,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from spysystem.finance.models import Company, Role
+from spysystem.finance.validators import normalize_email_address
 from spysystem.formats import decimal_br
 
 T = TypeVar("T")
@@ -134,3 +139,169 @@ def call_service(form: forms.Form, service: Callable[..., T], **kwargs: Any) -> 
     except ValidationError as error:
         add_service_errors(form, error)
         return None
+
+
+# --- “Usuários e acesso” -------------------------------------------------------------------------
+
+ROLE_HELP = _(
+    "Administrador: tudo, inclusive as configurações. Financeiro: títulos e rotinas, sem "
+    "configurações. Somente consulta: vê títulos, alterações e e-mails, não altera nada."
+)
+COMPANIES_HELP = _(
+    "Nenhuma marcada: todas as empresas. Administradores sempre veem todas as empresas."
+)
+EMAIL_HELP = _("Sem e-mail o usuário entra no sistema, mas não recebe os avisos do Spy System.")
+# What AUTH_PASSWORD_VALIDATORS demand, in the user's language, read when the page is drawn.
+PASSWORD_HELP = lazy(lambda: " ".join(password_validation.password_validators_help_texts()), str)()
+
+
+def _companies_field() -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        label=_("Empresas que pode ver"),
+        queryset=Company.objects.order_by("code"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=COMPANIES_HELP,
+    )
+
+
+class AccountFieldsForm(forms.Form):
+    """What the create and edit screens share: e-mail, name, role and companies."""
+
+    email = forms.CharField(label=_("E-mail"), max_length=254, required=False, help_text=EMAIL_HELP)
+    first_name = forms.CharField(label=_("Nome"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Sobrenome"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Papel"), help_text=ROLE_HELP)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = Role.choices
+        self.fields["companies"] = _companies_field()
+
+    def clean_email(self) -> str:
+        """Validated and normalized like every address of the system; empty is allowed."""
+        email = self.cleaned_data["email"].strip()
+        return normalize_email_address(email) if email else ""
+
+    def account_fields(self) -> dict[str, Any]:
+        """The keyword arguments the account services take from this form."""
+        data = self.cleaned_data
+        return {
+            "email": data["email"],
+            "first_name": data["first_name"].strip(),
+            "last_name": data["last_name"].strip(),
+            "role": data["role"],
+            "company_ids": [company.pk for company in data.get("companies") or []],
+        }
+
+
+class UserCreateForm(AccountFieldsForm):
+    """A new user: login name and the initial password typed twice (Django's validators)."""
+
+    username = forms.CharField(
+        label=_("Usuário (login)"),
+        max_length=150,
+        help_text=_("Letras, números e @ . + - _ apenas."),
+    )
+    password1 = forms.CharField(
+        label=_("Senha inicial"),
+        help_text=PASSWORD_HELP,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Repita a senha"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    field_order = ["username", "first_name", "last_name", "email", "role", "companies"]
+
+    def clean(self) -> dict[str, Any]:
+        """Both passwords equal and accepted by ``AUTH_PASSWORD_VALIDATORS``."""
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("As duas senhas não são iguais."))
+        elif first:
+            candidate = User(
+                username=data.get("username", ""),
+                email=data.get("email", ""),
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(first, user=candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+    def account_fields(self) -> dict[str, Any]:
+        """``finance.services.user_create`` arguments."""
+        data = self.cleaned_data
+        return super().account_fields() | {
+            "username": data["username"].strip(),
+            "password": data["password1"],
+        }
+
+
+class UserEditForm(AccountFieldsForm):
+    """Role, companies, e-mail, name and “Ativo” of an existing user.
+
+    An administrator cannot take away their own administrator role or deactivate themselves, and
+    the last active administrator stays one, so nobody locks the configurator.
+    """
+
+    is_active = forms.BooleanField(
+        label=_("Ativo"),
+        required=False,
+        help_text=_("Um usuário inativo não entra no sistema e não recebe e-mails."),
+    )
+
+    def __init__(self, *args: Any, user: Any, editor: Any, others_admins: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.user, self.editor, self.others_admins = user, editor, others_admins
+
+    def clean(self) -> dict[str, Any]:
+        """Refuse changes that would leave nobody (or not the editor) able to configure."""
+        data = super().clean()
+        stays_admin = data.get("role") == Role.ADMIN and data.get("is_active")
+        if self.user.is_staff and not stays_admin:
+            if self.user.pk == self.editor.pk:
+                raise ValidationError(
+                    _(
+                        "Você não pode retirar o seu próprio papel de administrador nem se "
+                        "desativar."
+                    )
+                )
+            if self.others_admins == 0:
+                raise ValidationError(_("É preciso manter ao menos um administrador ativo."))
+        return data
+
+    def account_fields(self) -> dict[str, Any]:
+        """``web.accounts.account_update`` arguments."""
+        return super().account_fields() | {"is_active": self.cleaned_data["is_active"]}
+
+
+# --- “Auditoria de configurações” ----------------------------------------------------------------
+
+AUDIT_AREAS = [
+    ("", _("Todas")),
+    ("smtp", _("Servidores SMTP (todos os níveis)")),
+    ("smtp:general", _("Geral / Spy System")),
+    ("smtp:finance", _("Financeiro / Spy System")),
+    ("smtp:company", _("Financeiro / Spy System / Empresas")),
+    ("spy:recipients", _("Financeiro / Opções / Spy System")),
+    ("switches", _("Opções por empresa e uso do SMTP do Spy System")),
+    ("users", _("Usuários e acesso")),
+]
+
+
+class AuditFilterForm(forms.Form):
+    """The area filter of the audit screen (prefix of ``SettingsChange.area``)."""
+
+    area = forms.ChoiceField(label=_("Área"), choices=AUDIT_AREAS, required=False)
+
+    def area_prefix(self) -> str | None:
+        """The chosen area, or None for every area (an unknown value is ignored)."""
+        return (self.cleaned_data.get("area") or None) if self.is_valid() else None
