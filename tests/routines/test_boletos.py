@@ -186,3 +186,33 @@ def test_concurrent_issues_never_repeat_a_number(receivable, make_company):
     assert errors == []
     numbers = sorted(Boleto.objects.values_list("our_number", flat=True))
     assert numbers == list(range(1, 31))
+
+
+def test_boleto_emails_follow_the_hierarchy_to_the_company_server(
+    receivable, make_company, general_smtp, sink
+):
+    from spysystem.mail.services import smtp_settings_save, switches_set
+    from tests.smtp_sink import SmtpSink
+
+    company = make_company()
+    own = SmtpSink().start()
+    try:
+        smtp_settings_save(
+            level="company",
+            company=company,
+            host="127.0.0.1",
+            port=own.port,
+            security="none",
+            from_email="cobranca@empresa.com.br",
+            max_per_minute=10000,
+        )
+        boleto_email_enqueue(title=receivable(company))
+        drain()
+        assert len(sink.received) == 1 and own.received == []  # switch off: the general level
+        switches_set(use_spy_smtp=True)
+        boletos_resend(titles=[Title.objects.get()])
+        drain()
+        assert len(own.received) == 1  # boletos may always use the company's own server
+    finally:
+        own.stop()
+    assert sorted(Message.objects.values_list("smtp_level", flat=True)) == ["company", "general"]
