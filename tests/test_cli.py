@@ -46,6 +46,12 @@ COMMANDS = [
     ["bank-account", "list"],
     ["bank-account", "create"],
     ["bank-account", "update"],
+    ["task"],
+    ["task", "list"],
+    ["task", "run"],
+    ["task", "runs"],
+    ["audit"],
+    ["audit", "list"],
 ]
 
 
@@ -80,6 +86,27 @@ def test_user_create_reads_the_password_from_stdin(db, monkeypatch, capsys):
 def test_user_create_with_a_bad_email_explains_in_portuguese_and_creates_nothing(db, capsys):
     assert main(["user", "create", "--username", "x", "--email", "não é e-mail"]) == 1
     assert "E-mail inválido" in capsys.readouterr().err
+    assert not User.objects.filter(username="x").exists()
+
+
+def test_user_create_with_role_and_companies(db, make_company, capsys):
+    from spysystem.finance.selectors import access_for
+
+    a, b = make_company("RA"), make_company("RB")
+    argv = ["user", "create", "--username", "leitor", "--role", "readonly"]
+    assert main([*argv, "--company", "RA", "--company", "RB"]) == 0
+    assert "papel readonly, RA, RB" in capsys.readouterr().out
+    access = access_for(User.objects.get(username="leitor"))
+    assert (access.role, access.company_ids) == ("readonly", frozenset({a.pk, b.pk}))
+    assert main(["user", "create", "--username", "fin"]) == 0
+    assert access_for(User.objects.get(username="fin")).role == "finance"
+    assert main(["user", "create", "--username", "chefe", "--role", "admin"]) == 0
+    assert User.objects.get(username="chefe").is_staff
+
+
+def test_user_create_with_an_unknown_company_creates_nothing(db, capsys):
+    assert main(["user", "create", "--username", "x", "--company", "NAO"]) == 2
+    assert "empresa com código 'NAO' não encontrada" in capsys.readouterr().err
     assert not User.objects.filter(username="x").exists()
 
 

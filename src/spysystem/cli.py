@@ -11,12 +11,14 @@ import os
 import sys
 
 from spysystem.cli_format import print_error, print_validation_error
-from spysystem.commands import CommandError, Handler, add_command
+from spysystem.commands import CommandError, Handler, add_command, find_company
+from spysystem.commands import audit as audit_commands
 from spysystem.commands import boleto as boleto_commands
 from spysystem.commands import changes as changes_commands
 from spysystem.commands import outbox as outbox_commands
 from spysystem.commands import recipients as recipients_commands
 from spysystem.commands import smtp as smtp_commands
+from spysystem.commands import tasks as task_commands
 
 
 def _django_setup() -> None:
@@ -79,15 +81,24 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 
     from spysystem.finance.services import user_create
 
+    role = "admin" if args.admin else args.role
+    if role == "admin" and args.company:
+        raise CommandError("um administrador vê todas as empresas: não use --company.", 2)
+    company_ids = [find_company(code, exit_code=2).pk for code in args.company]
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
     try:
         user = user_create(
-            username=args.username, email=args.email or "", password=password, is_admin=args.admin
+            username=args.username,
+            email=args.email or "",
+            password=password,
+            role=role,
+            company_ids=company_ids,
         )
     except ValidationError as exc:
         print_validation_error(exc)
         return 1
-    print(f"Usuário {user.username} criado (id {user.pk}).")
+    scope = ", ".join(args.company) if args.company else "todas as empresas"
+    print(f"Usuário {user.username} criado (id {user.pk}), papel {role}, {scope}.")
     return 0
 
 
@@ -131,7 +142,23 @@ def _user_parsers(sub: argparse._SubParsersAction) -> None:
     create = _add(user_sub, "create", cmd_user_create, "cria um usuário")
     create.add_argument("--username", required=True)
     create.add_argument("--email", default="")
-    create.add_argument("--admin", action="store_true", help="administrador (tudo)")
+    create.add_argument(
+        "--admin", action="store_true", help="administrador (o mesmo que --role admin)"
+    )
+    create.add_argument(
+        "--role",
+        choices=("admin", "finance", "readonly"),
+        default="finance",
+        help="papel: admin (tudo), finance (títulos e rotinas, sem configurações; padrão) ou "
+        "readonly (somente consulta)",
+    )
+    create.add_argument(
+        "--company",
+        action="append",
+        default=[],
+        metavar="CÓDIGO",
+        help="empresa que o usuário vê (repita para várias; sem --company: todas)",
+    )
     create.add_argument(
         "--password-stdin", action="store_true", help="lê a senha da primeira linha da entrada"
     )
@@ -172,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
         changes_commands,
         recipients_commands,
         boleto_commands,
+        task_commands,
+        audit_commands,
     ):
         commands.add_parsers(sub)
     return parser

@@ -41,3 +41,14 @@ def clerk_api(clerk):
 @pytest.fixture
 def anon():
     return APIClient()
+
+
+@pytest.fixture
+def role_api(make_user):
+    """A client for a user of ``role`` who sees only ``companies`` (none given: all)."""
+
+    def factory(*companies, role="finance", username=None):
+        user = make_user(username, role=role, company_ids=[c.pk for c in companies])
+        return bearer_client(token_create(user=user))
+
+    return factory

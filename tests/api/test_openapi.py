@@ -27,6 +27,17 @@ CONTRACT_PATHS = [
     "outbox/{id}/retry/",
     "outbox/{id}/cancel/",
     "changes/",
+    "tasks/",
+    "tasks/{name}/",
+    "tasks/{name}/run/",
+    "tasks/{name}/runs/",
+    "routine-settings/{company_id}/",
+    "templates/",
+    "templates/preview/",
+    "templates/{routine}/",
+    "templates/{routine}/{company_id}/",
+    "settings-changes/",
+    "settings-changes/{id}/",
 ]
 
 
@@ -53,3 +64,18 @@ def test_openapi_documents_filters_and_write_only_password(api):
 
 def test_openapi_document_needs_a_token(anon, db):
     assert anon.get(f"{API}openapi.json").status_code == 401
+
+
+def test_openapi_documents_the_task_and_template_operations_in_portuguese(api):
+    document = api.get(f"{API}openapi.json").json()
+    paths = document["paths"]
+    run = paths["/api/v1/tasks/{name}/run/"]["post"]
+    assert "as_of" in run["description"]
+    assert "TaskRunRequest" in json.dumps(run["requestBody"])
+    assert "Somente administradores" in paths["/api/v1/tasks/{name}/"]["patch"]["description"]
+    assert paths["/api/v1/templates/preview/"]["post"]["description"].startswith("Gera o e-mail")
+    assert "area" in {p["name"] for p in paths["/api/v1/settings-changes/"]["get"]["parameters"]}
+    party = document["components"]["schemas"]["Party"]["properties"]
+    assert {"aviso_opt_out", "cobranca_opt_out"} <= set(party)
+    user = document["components"]["schemas"]["User"]["properties"]
+    assert {"role", "companies"} <= set(user)

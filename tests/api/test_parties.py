@@ -19,6 +19,8 @@ def test_party_is_created_with_normalized_document_and_emails(api):
         "name": "Fornecedor Um",
         "document": cpf,
         "emails": ["A@example.com"],
+        "aviso_opt_out": False,
+        "cobranca_opt_out": False,
     }
 
 
@@ -82,3 +84,24 @@ def test_party_without_titles_is_deleted_and_with_titles_is_409(api, make_party,
     title = make_title()
     assert api.delete(f"{API}parties/{title.party_id}").status_code == 409
     assert Party.objects.filter(pk=title.party_id).exists()
+
+
+def test_party_opt_outs_round_trip(api, make_party):
+    party = make_party()
+    url = f"{API}parties/{party.pk}"
+    assert api.get(url).json()["aviso_opt_out"] is False
+    response = api.patch(url, {"aviso_opt_out": True}, format="json")
+    assert response.status_code == 200
+    assert (response.json()["aviso_opt_out"], response.json()["cobranca_opt_out"]) == (True, False)
+    response = api.patch(url, {"cobranca_opt_out": True, "name": "Outro Nome"}, format="json")
+    assert (response.json()["aviso_opt_out"], response.json()["cobranca_opt_out"]) == (True, True)
+    party.refresh_from_db()
+    assert party.aviso_opt_out and party.cobranca_opt_out and party.name == "Outro Nome"
+    response = api.patch(url, {"aviso_opt_out": False}, format="json")
+    assert response.json()["aviso_opt_out"] is False
+    created = api.post(
+        f"{API}parties",
+        {"name": "Novo", "document": make_cpf(5151), "cobranca_opt_out": True},
+        format="json",
+    ).json()
+    assert (created["aviso_opt_out"], created["cobranca_opt_out"]) == (False, True)

@@ -118,3 +118,45 @@ def test_administrator_cannot_deactivate_themselves_by_patch(api, admin):
     response = api.patch(f"{API}users/{admin.pk}", {"is_active": False}, format="json")
     assert response.status_code == 409
     assert response.json() == {"detail": "Você não pode desativar o próprio usuário."}
+
+
+def test_users_carry_role_and_companies(api, admin, make_user, make_company):
+    a, b = make_company(), make_company()
+    response = api.post(
+        f"{API}users",
+        {"username": "leitor", "role": "readonly", "companies": [a.pk]},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["role"], body["companies"], body["is_admin"]) == ("readonly", [a.pk], False)
+    url = f"{API}users/{body['id']}"
+    body = api.patch(url, {"role": "finance", "companies": [a.pk, b.pk]}, format="json").json()
+    assert (body["role"], body["companies"]) == ("finance", sorted([a.pk, b.pk]))
+    body = api.patch(url, {"companies": []}, format="json").json()
+    assert (body["role"], body["companies"]) == ("finance", [])
+    body = api.patch(url, {"role": "admin"}, format="json").json()
+    assert (body["role"], body["is_admin"], body["companies"]) == ("admin", True, [])
+    assert api.get(f"{API}users/{admin.pk}").json()["role"] == "admin"
+    plain = make_user("semacesso")
+    assert api.get(f"{API}users/{plain.pk}").json()["role"] == "finance"
+
+
+def test_bad_role_or_company_is_a_field_error(api, admin):
+    response = api.post(f"{API}users", {"username": "x1", "role": "chefe"}, format="json")
+    assert response.status_code == 400 and "role" in response.json()
+    response = api.post(f"{API}users", {"username": "x2", "companies": [9999]}, format="json")
+    assert response.status_code == 400 and "companies" in response.json()
+    response = api.post(
+        f"{API}users", {"username": "x3", "role": "finance", "is_admin": True}, format="json"
+    )
+    assert response.status_code == 400 and "is_admin" in response.json()
+    response = api.patch(f"{API}users/{admin.pk}", {"role": "readonly"}, format="json")
+    assert response.status_code == 409
+
+
+def test_only_administrators_change_roles(role_api, make_user):
+    user = make_user()
+    client = role_api(role="finance")
+    response = client.patch(f"{API}users/{user.pk}", {"role": "admin"}, format="json")
+    assert response.status_code == 403

@@ -1,4 +1,5 @@
-"""Who may call the API: bearer tokens (``Authorization: Bearer <token>``) and two permissions.
+"""Who may call the API: bearer tokens (``Authorization: Bearer <token>``). What each user may
+do (roles, company scope) is in ``access``.
 
 Only the SHA-256 digest of a token is stored (``ApiToken.digest``), so a token is looked up by the
 digest of what the client sends. ``last_used_at`` is written at most once a minute per token, with
@@ -14,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from spysystem.api.models import ApiToken
@@ -64,28 +64,3 @@ def _touch(row: ApiToken) -> None:
     stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     ApiToken.objects.filter(stale, pk=row.pk).update(last_used_at=now)
     row.last_used_at = now
-
-
-def _is_staff(request: Request) -> bool:
-    user = request.user
-    return bool(user and user.is_authenticated and user.is_staff)
-
-
-class IsStaff(BasePermission):
-    """Only administrators (``is_staff``): the settings endpoints, reads included."""
-
-    message = _("Somente administradores podem acessar as configurações.")
-
-    def has_permission(self, request: Request, view: object) -> bool:
-        return _is_staff(request)
-
-
-class IsStaffOrReadOnly(BasePermission):
-    """Any authenticated user reads; only administrators write (the ``users`` resource)."""
-
-    message = _("Somente administradores podem alterar usuários.")
-
-    def has_permission(self, request: Request, view: object) -> bool:
-        if request.method in SAFE_METHODS:
-            return bool(request.user and request.user.is_authenticated)
-        return _is_staff(request)

@@ -29,12 +29,12 @@ from drf_spectacular.utils import (
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from spysystem.api import serializers as s
+from spysystem.api.access import PERMISSIONS, Area
 from spysystem.api.errors import Conflict
 from spysystem.api.schema import SpyAutoSchema
 from spysystem.api.views import NO_CONTENT, ServiceViewSet
@@ -42,7 +42,7 @@ from spysystem.boleto import BoletoError
 from spysystem.commands.boleto_fields import BoletoInputError, compute_payload, parse_line
 from spysystem.finance import services as finance
 from spysystem.finance.models import BankAccount, Title
-from spysystem.finance.selectors import access_for, companies_visible, titles_visible
+from spysystem.finance.selectors import access_for, titles_visible
 from spysystem.routines import boletos as routines
 from spysystem.routines.models import Boleto
 
@@ -61,18 +61,6 @@ TITLE_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Id do
 
 
 # -- bank accounts -----------------------------------------------------------------------------
-
-
-class IsStaffForWrites(BasePermission):
-    """Any authenticated user reads; only administrators write."""
-
-    message = gettext_lazy("Somente administradores podem alterar contas bancárias.")
-
-    def has_permission(self, request: Request, view: object) -> bool:
-        user = request.user
-        if request.method in SAFE_METHODS:
-            return bool(user and user.is_authenticated)
-        return bool(user and user.is_authenticated and user.is_staff)
 
 
 def _renamed(exc: DjangoValidationError) -> DjangoValidationError:
@@ -118,12 +106,11 @@ class BankAccountViewSet(ServiceViewSet):
     queryset = BankAccount.objects.none()
     serializer_class = s.BankAccountSerializer
     filter_serializer_class = s.BankAccountFilterSerializer
-    permission_classes: ClassVar[list] = [IsAuthenticated, IsStaffForWrites]
+    access_area = Area.REFERENCE
+    write_denied_message = gettext_lazy("Somente administradores podem alterar contas bancárias.")
 
     def get_queryset(self) -> QuerySet[BankAccount]:
-        accounts = BankAccount.objects.select_related("company").filter(
-            company__in=companies_visible(self.request.user)
-        )
+        accounts = BankAccount.objects.select_related("company")
         if self.action in ("list", "retrieve"):
             accounts = accounts.annotate(boletos_issued=Count("boletos"))
         return accounts
@@ -161,8 +148,12 @@ class BankAccountViewSet(ServiceViewSet):
 
 
 class BoletoView(APIView):
+    """Any authenticated user; each view checks the finer rule (``_require_write``,
+    ``_require_issue_rights``), and titles are read through ``titles_visible``."""
+
     schema = SpyAutoSchema()
-    permission_classes: ClassVar[list] = [IsAuthenticated]
+    permission_classes: ClassVar[list] = PERMISSIONS
+    access_area = Area.OPEN
 
 
 def _visible_titles(request: Request, ids: list[int]) -> list[Title]:

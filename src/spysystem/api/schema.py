@@ -36,7 +36,12 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 DESCRIPTION = """API REST do Spy System (contrato público: caminhos e campos não mudam de nome).
 
 Autenticação: `Authorization: Bearer <token>` em todas as chamadas, inclusive neste documento.
-Configurações (`spy/recipients`, `smtp/*`) e alterações de usuários exigem administrador.
+Papéis: administrador (tudo); financeiro (lê e altera títulos, pessoas, e-mails e boletos; sem
+configurações); somente consulta (apenas `GET`). Configurações (`spy/recipients`, `smtp/*`,
+`templates`, `routine-settings`, `settings-changes`) exigem administrador, inclusive na leitura;
+alterações de empresas, usuários, contas bancárias e tarefas também. Sem permissão: 403.
+Um usuário limitado a algumas empresas só vê os registros delas; o de outra empresa responde 404,
+e criar um título para ela responde 400 no campo `company`.
 
 Convenções: referências por id (`"company": 3`), datas `AAAA-MM-DD`, valores como texto decimal
 (`"1234.56"`), carteira `payable` (a pagar) ou `receivable` (a receber). Listas paginadas com

@@ -14,11 +14,15 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from spysystem.finance.models import Company, Ledger, Party, TitleStatus
+from spysystem.api.access import OUT_OF_SCOPE, sees_company
+from spysystem.finance.models import Company, Ledger, Party, Role, Title, TitleStatus
 from spysystem.finance.validators import normalize_email_address
 from spysystem.mail.models import MessageStatus, Routine, SmtpLevel, SmtpSecurity
+from spysystem.routines.models import RunStatus
+from spysystem.routines.services import ROUTINES as TEMPLATE_ROUTINES
 from spysystem.watch.models import ChangeKind
 
 AMOUNT_ERRORS = {
@@ -51,6 +55,13 @@ def _email_messages(values: list[str]) -> list[str]:
         except DjangoValidationError as exc:
             messages += exc.messages
     return messages
+
+
+def _check_scope(serializer: serializers.Serializer, company: Company) -> Company:
+    """A company the request's user may work with; 400 on the field otherwise."""
+    if not sees_company(serializer.context.get("request"), company):
+        raise serializers.ValidationError(OUT_OF_SCOPE % {"company": company.code})
+    return company
 
 
 def _check_email(value: str) -> str:
@@ -103,6 +114,12 @@ class PartySerializer(serializers.Serializer):
         max_length=20, help_text=_("CPF ou CNPJ, com ou sem pontuação.")
     )
     emails = EmailListField(default=list)
+    aviso_opt_out = serializers.BooleanField(
+        required=False, help_text=_("Não enviar o aviso de vencimento a esta pessoa.")
+    )
+    cobranca_opt_out = serializers.BooleanField(
+        required=False, help_text=_("Não enviar o e-mail de cobrança a esta pessoa.")
+    )
 
     def validate_emails(self, value: list[str]) -> list[str]:
         messages = _email_messages(value)
@@ -116,11 +133,37 @@ class PartyFilterSerializer(serializers.Serializer):
     document = serializers.CharField(required=False)
 
 
+def user_role_and_companies(user: User) -> tuple[str, list[int]]:
+    """The role and company ids of ``user`` as ``access_for`` sees them (``[]``: every company),
+    read from the prefetched ``access`` row when there is one."""
+    if user.is_staff:
+        return Role.ADMIN, []
+    access = getattr(user, "access", None)  # None when the user has no row
+    if access is None:
+        return Role.FINANCE, []
+    return access.role, sorted(company.pk for company in access.companies.all())
+
+
+class RoleField(serializers.ChoiceField):
+    def get_attribute(self, instance: User) -> str:
+        return user_role_and_companies(instance)[0]
+
+
+class CompanyIdsField(serializers.ListField):
+    child = serializers.IntegerField(min_value=1)
+
+    def get_attribute(self, instance: User) -> list[int]:
+        return user_role_and_companies(instance)[1]
+
+
 class UserSerializer(serializers.Serializer):
-    """A user. ``username``, ``is_admin`` and ``password`` are set on creation only."""
+    """A user. ``username``, ``is_admin`` and ``password`` are set on creation only; ``role``
+    and ``companies`` any time (``finance.services.user_access_set``)."""
 
     schema_description = _(
-        "Usuário. `username`, `is_admin` e `password` só na criação; a senha nunca é devolvida."
+        "Usuário. `username`, `is_admin` e `password` só na criação; a senha nunca é devolvida. "
+        "`role`: `admin` (tudo), `finance` (títulos e rotinas, sem configurações) ou `readonly` "
+        "(somente consulta); `companies`: ids das empresas que vê (vazio = todas)."
     )
 
     id = serializers.IntegerField(read_only=True)
@@ -138,6 +181,17 @@ class UserSerializer(serializers.Serializer):
         style={"input_type": "password"},
         help_text=_("Somente na criação; sem senha o usuário não entra pela tela."),
     )
+    role = RoleField(
+        choices=Role.choices,
+        required=False,
+        help_text=_(
+            "Papel: `admin`, `finance` ou `readonly`. `admin` torna o usuário administrador."
+        ),
+    )
+    companies = CompanyIdsField(
+        required=False,
+        help_text=_("Ids das empresas que o usuário vê; vazio = todas (administrador: todas)."),
+    )
     last_login = serializers.DateTimeField(read_only=True)
     date_joined = serializers.DateTimeField(read_only=True)
 
@@ -152,15 +206,23 @@ class UserSerializer(serializers.Serializer):
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        role, is_staff = attrs.get("role"), attrs.get("is_staff")
+        if role is not None and is_staff is not None and is_staff != (role == Role.ADMIN):
+            raise serializers.ValidationError(
+                {"is_admin": [_("Não combina com o papel informado em “role”.")]}
+            )
         if self.instance is not None:
             self._reject_create_only(self.instance, attrs)
         return attrs
 
     def _reject_create_only(self, user: User, attrs: dict[str, Any]) -> None:
         current = {"username": user.username, "is_staff": user.is_staff}
+        checked = (("username", "username"),)
+        if "role" not in attrs:  # the role may change is_admin; is_admin alone may not
+            checked += (("is_admin", "is_staff"),)
         errors = {
             name: [_("Este campo só pode ser definido na criação do usuário.")]
-            for name, source in (("username", "username"), ("is_admin", "is_staff"))
+            for name, source in checked
             if source in attrs and attrs[source] != current[source]
         }
         if "password" in attrs:
@@ -199,6 +261,9 @@ class TitleSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     updated_by = serializers.IntegerField(source="updated_by_id", read_only=True, allow_null=True)
+
+    def validate_company(self, value: Company) -> Company:
+        return _check_scope(self, value)
 
 
 class TitleFilterSerializer(serializers.Serializer):
@@ -518,6 +583,9 @@ class BankAccountSerializer(serializers.Serializer):
     )
     boletos = serializers.SerializerMethodField()
 
+    def validate_company(self, value: Company) -> Company:
+        return _check_scope(self, value)
+
     def get_bank_name(self, account: Any) -> str:
         from spysystem.boleto import BANKS
 
@@ -660,3 +728,172 @@ class BoletoComputedSerializer(serializers.Serializer):
     due_date = serializers.DateField(read_only=True)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
     free_field = serializers.CharField(read_only=True, help_text=_("Campo livre, 25 dígitos."))
+
+
+# -- tasks and routines ----------------------------------------------------------------------
+
+
+class TaskRunSerializer(serializers.Serializer):
+    schema_description = _(
+        "Uma execução de tarefa: situação, dia considerado (`as_of`), início e fim, contagens, "
+        "problemas (um por item pulado) e o erro quando falhou."
+    )
+
+    id = serializers.IntegerField(read_only=True)
+    task = serializers.CharField(source="task.name", read_only=True)
+    status = serializers.ChoiceField(choices=RunStatus.choices, read_only=True)
+    trigger = serializers.CharField(
+        read_only=True, help_text=_("Quem disparou: `schedule`, `manual`, `cli` ou `api`.")
+    )
+    slot = serializers.DateTimeField(read_only=True)
+    as_of = serializers.DateField(read_only=True)
+    started_at = serializers.DateTimeField(read_only=True)
+    finished_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    counts = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+    problems = serializers.ListField(child=serializers.CharField(), read_only=True)
+    error = serializers.CharField(read_only=True)
+
+
+class NotifyUsersField(serializers.ListField):
+    child = serializers.IntegerField(min_value=1)
+
+    def get_attribute(self, instance: Any) -> list[int]:
+        return sorted(user.pk for user in instance.notify_users.all())
+
+
+class TaskSerializer(serializers.Serializer):
+    schema_description = _(
+        "Tarefa agendada do manual (GEEnviaEmailAvisoVencimento, GEAtualizaCobranca): agenda cron, "
+        "ativa ou não, próxima execução, usuários avisados em falha e a última execução."
+    )
+
+    name = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    schedule = serializers.CharField(
+        max_length=100, required=False, help_text=_("Agenda cron, por exemplo “0 7 * * *”.")
+    )
+    enabled = serializers.BooleanField(required=False)
+    notify_users = NotifyUsersField(
+        required=False,
+        help_text=_("Ids dos usuários que recebem um e-mail Spy quando a tarefa falha."),
+    )
+    next_run_at = serializers.SerializerMethodField()
+    last_run = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        serializers.DateTimeField(
+            allow_null=True,
+            help_text=_("Próxima execução agendada (nula quando a tarefa está desativada)."),
+        )
+    )
+    def get_next_run_at(self, task: Any) -> str | None:
+        from django.utils import timezone
+
+        from spysystem.routines.scheduler import next_slot
+
+        if not task.enabled:
+            return None
+        value = task.next_run_at or next_slot(task.schedule, timezone.now())
+        return serializers.DateTimeField().to_representation(value)
+
+    @extend_schema_field(TaskRunSerializer(allow_null=True))
+    def get_last_run(self, task: Any) -> dict | None:
+        run = task.runs.select_related("task").first()
+        return TaskRunSerializer(run).data if run else None
+
+
+class TaskRunRequestSerializer(serializers.Serializer):
+    schema_description = _("Executar agora; `as_of` roda como se fosse aquele dia (padrão: hoje).")
+
+    as_of = serializers.DateField(
+        required=False, allow_null=True, help_text=_("Dia considerado, AAAA-MM-DD (padrão: hoje).")
+    )
+
+
+class RoutineSettingsSerializer(serializers.Serializer):
+    schema_description = _(
+        "Opções das rotinas de uma empresa: dias de aviso antes do vencimento (0–60), níveis de "
+        "cobrança em dias de atraso (1–365) e o endereço de resposta das cobranças."
+    )
+
+    company = serializers.IntegerField(source="company_id", read_only=True)
+    aviso_offsets = serializers.ListField(
+        required=False, help_text=_("Dias antes do vencimento, por exemplo [5, 1, 0].")
+    )
+    cobranca_levels = serializers.ListField(
+        required=False, help_text=_("Dias de atraso de cada nível, por exemplo [1, 7, 15, 30].")
+    )
+    reply_to = serializers.CharField(
+        max_length=254, required=False, allow_blank=True, help_text=_("Responder para.")
+    )
+
+
+class EmailTemplateSerializer(serializers.Serializer):
+    schema_description = _(
+        "Modelo de e-mail editado de uma rotina (`company` nulo: para todas as empresas), na "
+        "linguagem de modelos do Django."
+    )
+
+    routine = serializers.CharField(read_only=True)
+    company = serializers.IntegerField(source="company_id", read_only=True, allow_null=True)
+    subject = serializers.CharField(max_length=300)
+    body_text = serializers.CharField(trim_whitespace=False)
+    body_html = serializers.CharField(allow_blank=True, default="", trim_whitespace=False)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+class EmailTemplateFilterSerializer(serializers.Serializer):
+    routine = serializers.ChoiceField(choices=TEMPLATE_ROUTINES, required=False)
+    company = serializers.IntegerField(required=False, min_value=1)
+
+
+class TemplatePreviewSerializer(serializers.Serializer):
+    schema_description = _(
+        "Pré-visualização de um modelo (gravado ou não) gerado a partir de um título real; "
+        "nada é reservado nem enviado."
+    )
+
+    routine = serializers.ChoiceField(choices=TEMPLATE_ROUTINES)
+    title = _reference(
+        Title.objects.select_related("company", "party"), _("Título {pk_value} não encontrado.")
+    )
+    subject = serializers.CharField(max_length=300)
+    body_text = serializers.CharField(trim_whitespace=False)
+    body_html = serializers.CharField(allow_blank=True, default="", trim_whitespace=False)
+
+    def validate_title(self, value: Any) -> Any:
+        _check_scope(self, value.company)
+        return value
+
+
+class TemplateRenderedSerializer(serializers.Serializer):
+    schema_description = _("O e-mail gerado: assunto, texto e HTML.")
+
+    subject = serializers.CharField(read_only=True)
+    text = serializers.CharField(read_only=True)
+    html = serializers.CharField(read_only=True)
+
+
+class SettingsChangeSerializer(serializers.Serializer):
+    schema_description = _(
+        "Alteração de configuração: quem, quando, origem, a área e os valores antes → depois "
+        "(senhas mascaradas)."
+    )
+
+    id = serializers.IntegerField(read_only=True)
+    area = serializers.CharField(
+        read_only=True, help_text=_("Por exemplo `smtp:general`, `spy:recipients`, `tarefa:…`.")
+    )
+    actor = serializers.CharField(source="actor_label", read_only=True)
+    actor_id = serializers.IntegerField(read_only=True, allow_null=True)
+    origin = serializers.CharField(read_only=True)
+    changed_fields = serializers.ListField(child=serializers.CharField(), read_only=True)
+    before = serializers.JSONField(read_only=True, allow_null=True)
+    after = serializers.JSONField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class SettingsChangeFilterSerializer(serializers.Serializer):
+    area = serializers.CharField(
+        required=False, help_text=_("Prefixo da área: `smtp` traz todos os níveis SMTP.")
+    )

@@ -11,7 +11,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
-from spysystem.api import boletos, views
+from spysystem.api import boletos, routines, views
 from spysystem.api.schema import SCHEMA_SETTINGS
 from spysystem.mail.models import SmtpLevel
 
@@ -34,6 +34,8 @@ router.register("titles", views.TitleViewSet, basename="title")
 router.register("outbox", views.OutboxViewSet, basename="message")
 router.register("changes", views.ChangeViewSet, basename="change")
 router.register("bank-accounts", boletos.BankAccountViewSet, basename="bank-account")
+router.register("tasks", routines.TaskViewSet, basename="task")
+router.register("settings-changes", routines.SettingsChangeViewSet, basename="settings-change")
 
 urlpatterns = [
     # Before the router: ``titles/boletos/...`` must not be read as ``titles/{id}``.
@@ -67,6 +69,22 @@ urlpatterns = [
         r"^smtp/companies/(?P<company_id>[0-9]+)/?$",
         views.CompanySmtpSettingsView.as_view(),
         name="smtp-company",
+    ),
+    re_path(
+        r"^routine-settings/(?P<company_id>[0-9]+)/?$",
+        routines.RoutineSettingsView.as_view(),
+        name="routine-settings",
+    ),
+    re_path(r"^templates/?$", routines.TemplateListView.as_view(), name="templates"),
+    # Before ``templates/{routine}``: "preview" is not a routine.
+    re_path(
+        r"^templates/preview/?$", routines.TemplatePreviewView.as_view(), name="template-preview"
+    ),
+    re_path(r"^templates/(?P<routine>[a-z]+)/?$", routines.TemplateView.as_view(), name="template"),
+    re_path(
+        r"^templates/(?P<routine>[a-z]+)/(?P<company_id>[0-9]+)/?$",
+        routines.CompanyTemplateView.as_view(),
+        name="template-company",
     ),
     re_path(r"^smtp/switches/?$", views.SwitchesView.as_view(), name="smtp-switches"),
     re_path(r"^smtp/explain/?$", views.ExplainView.as_view(), name="smtp-explain"),

@@ -2,8 +2,10 @@
 shape, one service writes (inside a transaction, so a database error rolls back cleanly) or one
 selector reads, and a serializer answers. Errors become HTTP answers in ``errors``.
 
-Permissions: every endpoint needs an authenticated user; the settings (``spy/recipients``,
-``smtp/*``) and the writes of ``users`` need an administrator (``is_staff``).
+Permissions: every endpoint needs an authenticated user; what the user's role allows and which
+companies they see is decided in one place, ``access`` (each view names its ``access_area`` and,
+for rows of a company, its ``scope_field``). Settings services get ``actor=request.user,
+origin="api"`` so the audit trail says who changed what.
 """
 
 from __future__ import annotations
@@ -26,19 +28,18 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from spysystem.api import serializers as s
-from spysystem.api.auth import IsStaff, IsStaffOrReadOnly
+from spysystem.api.access import PERMISSIONS, Area, ScopedMixin
 from spysystem.api.errors import Conflict
 from spysystem.api.schema import SpyAutoSchema
 from spysystem.finance import selectors as finance_selectors
 from spysystem.finance import services as finance
 from spysystem.finance.documents import normalize
-from spysystem.finance.models import Company, Party, Title
+from spysystem.finance.models import Company, Party, Role, Title
 from spysystem.mail import services as mail
 from spysystem.mail.crypto import decrypt
 from spysystem.mail.models import MailSwitches, Message, MessageStatus, SmtpLevel, SmtpSettings
@@ -76,18 +77,29 @@ def _query(serializer_class: type[serializers.Serializer], request: Request) -> 
     return {k: v for k, v in serializer.validated_data.items() if v not in (None, "")}
 
 
+def _opt_outs(data: dict[str, Any]) -> dict[str, bool]:
+    """The opt-out fields of a party write, taken out of ``data`` (``party_opt_out_set``)."""
+    names = {"aviso_opt_out": "aviso", "cobranca_opt_out": "cobranca"}
+    return {names[name]: data.pop(name) for name in list(data) if name in names}
+
+
 # -- resources backed by services --------------------------------------------------------------
 
 
-class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ServiceViewSet(
+    ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """List, retrieve, ``POST``, ``PATCH`` and ``DELETE``, the writes through services.
 
     Subclasses implement ``service_create``/``service_update``/``service_delete`` and, for list
     filters, ``filter_serializer_class`` plus ``apply_filters``. ``PATCH`` and ``DELETE`` read
     the row with ``SELECT ... FOR UPDATE`` inside the write's transaction, so two concurrent
-    writers cannot overwrite each other's change unseen.
+    writers cannot overwrite each other's change unseen. Rows are limited to the user's
+    companies (``ScopedMixin``); the role rules come from ``access_area``.
     """
 
+    permission_classes: ClassVar[list] = PERMISSIONS
+    access_area = Area.DATA
     http_method_names: ClassVar[list[str]] = ["get", "post", "patch", "delete", "head", "options"]
     schema = SpyAutoSchema()
     pagination_class = Pagination
@@ -95,10 +107,11 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         if self.action in ("partial_update", "destroy"):
-            return queryset.select_for_update(of=("self",))
+            return self.scoped(queryset.select_for_update(of=("self",)))
         if self.action != "list" or self.filter_serializer_class is None:
-            return queryset
-        return self.apply_filters(queryset, _query(self.filter_serializer_class, self.request))
+            return self.scoped(queryset)
+        filters = _query(self.filter_serializer_class, self.request)
+        return self.scoped(self.apply_filters(queryset, filters))
 
     def apply_filters(self, queryset: QuerySet, filters: dict[str, Any]) -> QuerySet:
         return queryset
@@ -145,9 +158,13 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     ),
 )
 class CompanyViewSet(ServiceViewSet):
-    """Companies (empresas). Deleting one that has titles answers 409."""
+    """Companies (empresas): each user lists the ones they see; administrators write. Deleting
+    one that has titles answers 409."""
 
     id_description = "Id da empresa."
+    access_area = Area.REFERENCE
+    write_denied_message = _("Somente administradores podem alterar empresas.")
+    scope_field = "id"
     queryset = Company.objects.all()
     serializer_class = s.CompanySerializer
     filter_serializer_class = s.CompanyFilterSerializer
@@ -179,6 +196,7 @@ class PartyViewSet(ServiceViewSet):
     """Customers and suppliers (pessoas). Deleting one that has titles answers 409."""
 
     id_description = "Id da pessoa."
+    scope_field = None
     queryset = Party.objects.prefetch_related("emails")
     serializer_class = s.PartySerializer
     filter_serializer_class = s.PartyFilterSerializer
@@ -191,10 +209,14 @@ class PartyViewSet(ServiceViewSet):
         return queryset
 
     def service_create(self, data: dict[str, Any]) -> Party:
-        return finance.party_create(**data)
+        opt_outs = _opt_outs(data)
+        party = finance.party_create(**data)
+        return finance.party_opt_out_set(party=party, **opt_outs) if opt_outs else party
 
     def service_update(self, instance: Party, data: dict[str, Any]) -> Party:
-        return finance.party_update(party=instance, **data)
+        opt_outs = _opt_outs(data)
+        party = finance.party_update(party=instance, **data)
+        return finance.party_opt_out_set(party=party, **opt_outs) if opt_outs else party
 
     def service_delete(self, instance: Party) -> None:
         finance.party_delete(party=instance)
@@ -215,17 +237,25 @@ class UserViewSet(ServiceViewSet):
     """Users. Anyone authenticated reads; administrators write. ``DELETE`` deactivates."""
 
     id_description = "Id do usuário."
-    queryset = User.objects.order_by("username")
+    access_area = Area.REFERENCE
+    write_denied_message = _("Somente administradores podem alterar usuários.")
+    scope_field = None
+    queryset = User.objects.select_related("access").prefetch_related("access__companies")
     serializer_class = s.UserSerializer
     filter_serializer_class = s.UserFilterSerializer
-    permission_classes: ClassVar[list] = [IsAuthenticated, IsStaffOrReadOnly]
+
+    def get_queryset(self) -> QuerySet[User]:
+        return self.queryset.order_by("username")
 
     def apply_filters(self, queryset: QuerySet, filters: dict[str, Any]) -> QuerySet:
         return queryset.filter(**filters)
 
     def service_create(self, data: dict[str, Any]) -> User:
         is_active = data.pop("is_active", True)
-        user = finance.user_create(is_admin=data.pop("is_staff", False), **data)
+        company_ids = data.pop("companies", None)
+        user = finance.user_create(
+            is_admin=data.pop("is_staff", False), company_ids=company_ids, **data
+        )
         if not is_active:
             finance.user_update(user=user, is_active=False)
         return user
@@ -235,7 +265,18 @@ class UserViewSet(ServiceViewSet):
         data.pop("is_staff", None)
         if data.get("is_active") is False:
             self._refuse_self(instance)
-        return finance.user_update(user=instance, **data)
+        role, company_ids = data.pop("role", None), data.pop("companies", None)
+        if role is not None or company_ids is not None:
+            current = s.user_role_and_companies(instance)
+            role = role or current[0]
+            if instance.pk == self.request.user.pk and role != Role.ADMIN:
+                raise Conflict(_("Você não pode tirar de si mesmo o papel de administrador."))
+            finance.user_access_set(
+                user=instance,
+                role=role,
+                company_ids=current[1] if company_ids is None else company_ids,
+            )
+        return finance.user_update(user=instance, **data) if data else instance
 
     def service_delete(self, instance: User) -> None:
         self._refuse_self(instance)
@@ -299,9 +340,10 @@ class TitleViewSet(ServiceViewSet):
         parameters=[s.ChangeFilterSerializer],
     ),
 )
-class ChangeViewSet(viewsets.ReadOnlyModelViewSet):
+class ChangeViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
     """Captured changes of titles, newest first (``facts``: amount, due_date, deleted)."""
 
+    permission_classes: ClassVar[list] = PERMISSIONS
     schema = SpyAutoSchema()
     pagination_class = Pagination
     id_description = "Id da alteração."
@@ -326,13 +368,15 @@ class ChangeViewSet(viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(responses=s.MessageDetailSerializer),
 )
-class OutboxViewSet(viewsets.ReadOnlyModelViewSet):
+class OutboxViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
     """The outbox: every e-mail the system sends. The list omits the bodies; the detail has them.
 
     ``retry`` puts a failed, cancelled or pending message back in line now; ``cancel`` stops a
-    pending or failed one. Any other state answers 409.
+    pending or failed one. Any other state answers 409. A user limited to some companies sees
+    only their messages (not the ones without a company, such as SMTP tests).
     """
 
+    permission_classes: ClassVar[list] = PERMISSIONS
     schema = SpyAutoSchema()
     pagination_class = Pagination
     id_description = "Id da mensagem."
@@ -394,7 +438,8 @@ class SettingsView(APIView):
     """Base of the settings endpoints: administrators only, reads included."""
 
     schema = SpyAutoSchema()
-    permission_classes: ClassVar[list] = [IsAuthenticated, IsStaff]
+    permission_classes: ClassVar[list] = PERMISSIONS
+    access_area = Area.SETTINGS
 
 
 class RecipientsView(SettingsView):
@@ -415,7 +460,9 @@ class RecipientsView(SettingsView):
         serializer = s.RecipientsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            watch.recipients_set(config=serializer.validated_data)
+            watch.recipients_set(
+                config=serializer.validated_data, actor=request.user, origin=Origin.API
+            )
         return Response(_recipients_answer())
 
 
@@ -458,7 +505,12 @@ class SmtpSettingsView(SettingsView):
         password = fields.pop("password", None)
         with transaction.atomic():
             saved = mail.smtp_settings_save(
-                level=self.level, company=self.company(), password=password, **fields
+                level=self.level,
+                company=self.company(),
+                password=password,
+                actor=request.user,
+                origin=Origin.API,
+                **fields,
             )
         return Response(s.SmtpSettingsSerializer(saved).data)
 
@@ -469,7 +521,9 @@ class SmtpSettingsView(SettingsView):
     def delete(self, request: Request, **kwargs: Any) -> Response:
         """Remove this level; waiting messages fall back to the next level."""
         with transaction.atomic():
-            deleted = mail.smtp_settings_delete(level=self.level, company=self.company())
+            deleted = mail.smtp_settings_delete(
+                level=self.level, company=self.company(), actor=request.user, origin=Origin.API
+            )
         if not deleted:
             raise NotFound(_("Nenhum servidor SMTP configurado neste nível."))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -507,7 +561,9 @@ class SwitchesView(SettingsView):
         serializer = s.SwitchesSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            switches = mail.switches_set(**serializer.validated_data)
+            switches = mail.switches_set(
+                actor=request.user, origin=Origin.API, **serializer.validated_data
+            )
         return Response(s.SwitchesSerializer(switches).data)
 
 

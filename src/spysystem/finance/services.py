@@ -456,3 +456,20 @@ def _trial_compute(account: Any, extras: dict[str, str], errors: dict[str, list[
         elif name not in BANK_ACCOUNT_FIELDS:
             name = "__all__"  # django.core.exceptions.NON_FIELD_ERRORS
         errors.setdefault(name, []).append(exc.message)
+
+
+def party_opt_out_set(
+    *, party: Party, aviso: bool | None = None, cobranca: bool | None = None
+) -> Party:
+    """Set a party's opt-outs: no due-date warning (``aviso``) and/or no collection e-mail
+    (``cobranca``); ``None`` keeps the current value."""
+    fields = []
+    if aviso is not None:
+        party.aviso_opt_out = bool(aviso)
+        fields.append("aviso_opt_out")
+    if cobranca is not None:
+        party.cobranca_opt_out = bool(cobranca)
+        fields.append("cobranca_opt_out")
+    if fields:
+        party.save(update_fields=fields)
+    return party
