@@ -89,3 +89,29 @@ def test_outbox_is_read_only(api, make_message):
     message = make_message()
     assert api.delete(f"{API}outbox/{message.pk}").status_code == 405
     assert api.post(f"{API}outbox", {}, format="json").status_code == 405
+
+
+def test_outbox_filters_by_creation_day_in_sao_paulo(api):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from spysystem.mail.models import Message
+
+    sp = ZoneInfo("America/Sao_Paulo")
+    for n, moment in enumerate(
+        [datetime(2026, 12, 1, 23, 30, tzinfo=sp), datetime(2026, 12, 2, 0, 30, tzinfo=sp)]
+    ):
+        Message.objects.create(
+            routine="spy",
+            dedupe_key=f"d{n}",
+            to_email="a@b.com.br",
+            subject="s",
+            body_text="b",
+            created_at=moment,
+        )
+    response = api.get(f"{API}outbox/", {"created_from": "2026-12-02", "created_to": "2026-12-02"})
+    assert response.status_code == 200
+    assert [m["id"] for m in response.json()["results"]] == [
+        Message.objects.get(dedupe_key="d1").pk
+    ]
+    assert api.get(f"{API}outbox/", {"created_from": "02/12/2026"}).status_code == 400

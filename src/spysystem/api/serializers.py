@@ -512,6 +512,12 @@ class MessageFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=MessageStatus.choices, required=False)
     routine = serializers.ChoiceField(choices=Routine.choices, required=False)
     company = serializers.IntegerField(required=False, min_value=1)
+    created_from = serializers.DateField(
+        required=False, help_text=_("Criadas a partir deste dia (YYYY-MM-DD, horário de Brasília).")
+    )
+    created_to = serializers.DateField(
+        required=False, help_text=_("Criadas até este dia, inclusive (YYYY-MM-DD).")
+    )
 
 
 # -- boletos ---------------------------------------------------------------------------------

@@ -392,6 +392,10 @@ class OutboxViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
         filters = _query(s.MessageFilterSerializer, self.request)
         if "company" in filters:
             filters["company_id"] = filters.pop("company")
+        if "created_from" in filters:  # São Paulo calendar days (USE_TZ converts __date)
+            filters["created_at__date__gte"] = filters.pop("created_from")
+        if "created_to" in filters:
+            filters["created_at__date__lte"] = filters.pop("created_to")
         return Message.objects.defer("body_text", "body_html").filter(**filters)
 
     @extend_schema(

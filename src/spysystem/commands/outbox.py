@@ -48,6 +48,18 @@ def _checked(value: str | None, choices: Any, option: str) -> str | None:
     return value
 
 
+def _day(value: str | None, option: str):
+    """``YYYY-MM-DD`` (a São Paulo calendar day) or None; anything else exits 2."""
+    from datetime import date
+
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"{option}: use o formato AAAA-MM-DD.", 2) from exc
+
+
 def cmd_outbox_list(args: argparse.Namespace) -> int:
     from spysystem.mail.models import Message, MessageStatus, Routine
 
@@ -57,6 +69,8 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
     }
     if args.company:
         filters["company"] = find_company(args.company)
+    filters["created_at__date__gte"] = _day(args.date_from, "--from")
+    filters["created_at__date__lte"] = _day(args.date_to, "--to")
     rows = Message.objects.select_related("company").defer("body_text", "body_html")
     rows = rows.filter(**{k: v for k, v in filters.items() if v})
     messages = list(rows[: args.limit])
@@ -115,6 +129,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     listing.add_argument("--status", help="situação: pending, sending, sent, failed ou cancelled")
     listing.add_argument("--routine", help="rotina: spy, boleto, cobranca, aviso, test…")
     listing.add_argument("--company", metavar="CÓDIGO", help="código da empresa")
+    listing.add_argument("--from", dest="date_from", metavar="AAAA-MM-DD", help="criadas desde")
+    listing.add_argument("--to", dest="date_to", metavar="AAAA-MM-DD", help="criadas até")
     add_limit(listing)
     retry = add_command(
         outbox, "retry", cmd_outbox_retry, "reenvia agora uma mensagem com falha ou cancelada"
