@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format clean
+.PHONY: run test lint format clean screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ test: $(STAMP)
 	else \
 		echo "PostgreSQL run SKIPPED: SPY_TEST_DATABASE_URL is not set (e.g. postgresql://postgres@127.0.0.1:5432/test)"; \
 	fi
+
+screenshots: $(STAMP)  ## regenerate docs/screenshots/ with the browser tests
+	SPY_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/browser -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

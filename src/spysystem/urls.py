@@ -5,5 +5,6 @@ urlpatterns = [
     path("titulos/", include("spysystem.finance.urls")),
     path("spy/", include("spysystem.watch.urls")),
     path("email/", include("spysystem.mail.urls")),
+    path("rotinas/", include("spysystem.routines.urls")),
     path("api/v1/", include("spysystem.api.urls")),
 ]

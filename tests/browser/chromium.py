@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import tempfile
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
@@ -16,7 +17,11 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# `make screenshots` sets SPY_SCREENSHOTS_DIR=docs/screenshots; a plain test run writes them to a
+# temporary folder so running the suite never dirties the work tree.
+SCREENSHOTS = Path(
+    os.environ.get("SPY_SCREENSHOTS_DIR") or Path(tempfile.gettempdir()) / "spy-screenshots"
+)
 VIEWPORT = {"width": 1280, "height": 800}
 PASSWORD = "senha-do-teste-123"  # every persona that logs in through the login screen
 

@@ -64,7 +64,7 @@ def log_in(page) -> Callable[[str], None]:
 
 @pytest.fixture
 def shoot(page) -> Callable[..., None]:
-    """``shoot(name)`` writes docs/screenshots/<name>.png (1280 wide, full page by default)."""
+    """``shoot(name)`` writes <SCREENSHOTS>/<name>.png (1280 wide, full page by default)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def action(name: str, *, full_page: bool = True) -> None:

@@ -69,3 +69,47 @@ def make_message(db):
         return message
 
     return factory
+
+
+@pytest.fixture
+def bank_account(db):
+    """``bank_account(company)``: an Itaú collection account, the company's default."""
+    from decimal import Decimal
+
+    from spysystem.finance.models import BankAccount
+
+    def factory(company, **fields):
+        values = {
+            "company": company,
+            "bank_code": "341",
+            "agency": "0057",
+            "account": "12345",
+            "account_dv": "7",
+            "wallet": "109",
+            "beneficiary_name": company.name,
+            "beneficiary_document": company.cnpj,
+            "fine_percent": Decimal("2.00"),
+            "interest_month_percent": Decimal("1.00"),
+        }
+        return BankAccount.objects.create(**(values | fields))
+
+    return factory
+
+
+@pytest.fixture
+def receivable(make_title, make_company, make_party, bank_account):
+    """``receivable(company=None, **fields)``: an open receivable of a company with a bank
+    account, for a customer with one e-mail."""
+    from datetime import date
+
+    from spysystem.finance.models import BankAccount, Ledger
+
+    def factory(company=None, **fields):
+        company = company or make_company()
+        if not BankAccount.objects.filter(company=company).exists():
+            bank_account(company)
+        fields.setdefault("party", make_party(emails=[f"cliente-{company.code.lower()}@x.com.br"]))
+        fields.setdefault("due_date", date(2027, 3, 10))
+        return make_title(ledger=Ledger.RECEIVABLE, company=company, **fields)
+
+    return factory

@@ -128,7 +128,7 @@ class BankAccountViewSet(ServiceViewSet):
 
     def service_update(self, instance: BankAccount, data: dict[str, Any]) -> BankAccount:
         try:
-            return finance.bank_account_update(account=instance, **data)
+            return finance.bank_account_update(bank_account=instance, **data)
         except DjangoValidationError as exc:
             raise _renamed(exc) from exc
 

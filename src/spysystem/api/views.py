@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Model, QuerySet
@@ -41,7 +40,6 @@ from spysystem.finance import services as finance
 from spysystem.finance.documents import normalize
 from spysystem.finance.models import Company, Party, Role, Title
 from spysystem.mail import services as mail
-from spysystem.mail.crypto import decrypt
 from spysystem.mail.models import MailSwitches, Message, MessageStatus, SmtpLevel, SmtpSettings
 from spysystem.mail.routing import route_for
 from spysystem.mail.testsend import SmtpTestRefused, smtp_test_send
@@ -631,14 +629,9 @@ class SmtpTestView(SettingsView):
         return Response(report.as_dict())
 
 
-def _server(settings: SmtpSettings) -> tuple[str, int, str, str]:
-    return (settings.host.strip().lower(), settings.port, settings.security, settings.username)
-
-
 def _stored_password(candidate: SmtpSettings) -> str:
-    """The stored password of the candidate's level, only for the server it was stored for: a
-    password must not be sent to another host (or user) than the one it belongs to. Without a
-    username there is no login, so no password is needed."""
+    """The stored password of the candidate's level (see ``smtp_stored_password``); a level
+    with nothing stored needs the password typed."""
     if not candidate.username:
         return ""
     stored = SmtpSettings.objects.filter(level=candidate.level, company=candidate.company).first()
@@ -646,19 +639,4 @@ def _stored_password(candidate: SmtpSettings) -> str:
         raise DjangoValidationError(
             {"level": [_("Nenhum servidor SMTP configurado neste nível: informe a senha.")]}
         )
-    if _server(stored) != _server(candidate):
-        raise DjangoValidationError(
-            {
-                "password": [
-                    _(
-                        "Informe a senha: servidor, porta, segurança ou usuário diferem dos "
-                        "gravados, e a senha gravada só é usada com eles."
-                    )
-                ]
-            }
-        )
-    try:
-        return decrypt(stored.password_encrypted)
-    except ImproperlyConfigured as exc:
-        message = _("A senha gravada não pode ser decifrada com as chaves atuais: informe a senha.")
-        raise DjangoValidationError({"password": [message]}) from exc
+    return mail.smtp_stored_password(stored=stored, candidate=candidate)

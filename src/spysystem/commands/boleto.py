@@ -280,7 +280,7 @@ def cmd_bank_account_update(args: argparse.Namespace) -> int:
             account = BankAccount.objects.select_for_update().filter(pk=args.id).first()
             if account is None:
                 raise CommandError(f"conta bancária {args.id} não encontrada.")
-            account = bank_account_update(account=account, **fields)
+            account = bank_account_update(bank_account=account, **fields)
     except ValidationError as exc:
         _print_account_errors(exc)
         return 1

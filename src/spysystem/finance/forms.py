@@ -97,3 +97,23 @@ class TitleFilterForm(CompanyScopedForm):
             "due_from": data.get("due_from"),
             "due_to": data.get("due_to"),
         }
+
+
+class TitleDocumentForm(forms.Form):
+    """Upload of a title's document (a PDF "nota"); the service checks type and size."""
+
+    file = forms.FileField(
+        label=_("Nota (PDF, até 5 MB)"),
+        error_messages={"required": _("Escolha o arquivo PDF.")},
+    )
+
+
+class PartyOptOutForm(forms.Form):
+    """The customer's opt-outs of the routines' e-mails."""
+
+    aviso = forms.BooleanField(label=_("Não enviar aviso de vencimento"), required=False)
+    cobranca = forms.BooleanField(label=_("Não enviar e-mail de cobrança"), required=False)
+
+
+class PartySearchForm(forms.Form):
+    q = forms.CharField(label=_("Nome ou CPF/CNPJ"), required=False, max_length=200)

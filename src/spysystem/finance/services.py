@@ -272,7 +272,7 @@ def bank_account_create(**fields: Any) -> Any:
 
 
 @transaction.atomic
-def bank_account_update(*, account: Any, **fields: Any) -> Any:
+def bank_account_update(*, bank_account: Any, **fields: Any) -> Any:
     """Change the given fields of a bank account, with the same validation as the creation.
 
     Once the account has boletos, the fields their codes are made of (company, bank, agency,
@@ -280,9 +280,9 @@ def bank_account_update(*, account: Any, **fields: Any) -> Any:
     account — and ``next_our_number`` cannot go back to a number already issued.
     """
     _reject_unknown(fields, BANK_ACCOUNT_FIELDS)
-    if account.boletos.exists():
-        _check_issued_account(account, fields)
-    return _bank_account_save(account, fields)
+    if bank_account.boletos.exists():
+        _check_issued_account(bank_account, fields)
+    return _bank_account_save(bank_account, fields)
 
 
 def bank_account_delete(*, account: Any) -> None:
@@ -473,3 +473,32 @@ def party_opt_out_set(
     if fields:
         party.save(update_fields=fields)
     return party
+
+
+TITLE_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+
+
+def title_document_add(
+    *, title: Title, filename: str, content: bytes, content_type: str = "application/pdf"
+) -> Any:
+    """Attach a PDF document (an invoice, "nota") to ``title``; it is re-sent with the boleto.
+
+    Only PDFs (checked by their content, not only the name) of at most 5 MB are accepted;
+    anything else is a ``ValidationError`` on ``file`` and nothing is stored.
+    """
+    import os
+
+    from spysystem.finance.models import TitleDocument
+
+    if not content:
+        raise ValidationError({"file": [_("O arquivo está vazio.")]})
+    if len(content) > TITLE_DOCUMENT_MAX_BYTES:
+        raise ValidationError({"file": [_("O arquivo passa de 5 MB: envie um PDF menor.")]})
+    if not content.lstrip()[:5] == b"%PDF-":
+        raise ValidationError({"file": [_("Envie um arquivo PDF.")]})
+    name = os.path.basename((filename or "").replace("\\", "/")).strip() or "documento.pdf"
+    if not name.lower().endswith(".pdf"):
+        name += ".pdf"
+    return TitleDocument.objects.create(
+        title=title, filename=name[-200:], content_type="application/pdf", content=content
+    )

@@ -13,15 +13,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from spysystem.finance.models import Company, Ledger
-from spysystem.mail.crypto import decrypt
 from spysystem.mail.models import MessageStatus, Routine, SmtpSecurity, SmtpSettings
-from spysystem.mail.services import SMTP_FIELDS
+from spysystem.mail.services import SMTP_FIELDS, smtp_stored_password
 from spysystem.mail.validation import validate_no_newlines, validate_smtp_settings
 from spysystem.web.forms import BrDateField
 
@@ -44,10 +42,6 @@ _TYPED_FIELDS = ("host", "username", "password", "from_email", "from_name", "rep
 
 def _number(label: str, help_text: str = "") -> forms.IntegerField:
     return forms.IntegerField(label=label, help_text=help_text, error_messages=_NUMBER_ERROR)
-
-
-def _server(settings: SmtpSettings) -> tuple[str, int, str, str]:
-    return (settings.host.strip().lower(), settings.port, settings.security, settings.username)
 
 
 class SmtpSettingsForm(forms.Form):
@@ -116,36 +110,7 @@ class SmtpSettingsForm(forms.Form):
         validate_no_newlines({"password": typed})
         if typed or data["remove_password"] or not candidate.username:
             return candidate, typed
-        return candidate, _stored_password(stored, candidate)
-
-
-def _stored_password(stored: SmtpSettings | None, candidate: SmtpSettings) -> str:
-    if stored is None or not stored.has_password:
-        return ""
-    if _server(stored) != _server(candidate):
-        raise ValidationError(
-            {
-                "password": [
-                    _(
-                        "Digite a senha para testar: servidor, porta, segurança ou usuário "
-                        "diferem dos gravados, e a senha gravada só é usada com eles."
-                    )
-                ]
-            }
-        )
-    try:
-        return decrypt(stored.password_encrypted)
-    except ImproperlyConfigured as exc:
-        raise ValidationError(
-            {
-                "password": [
-                    _(
-                        "A senha gravada não pode ser decifrada com as chaves atuais: "
-                        "digite a senha para testar."
-                    )
-                ]
-            }
-        ) from exc
+        return candidate, smtp_stored_password(stored=stored, candidate=candidate)
 
 
 def smtp_initial(settings: SmtpSettings | None) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from spysystem.audit.services import settings_change_record
 from spysystem.finance.models import Company
-from spysystem.mail.crypto import encrypt, rotate
+from spysystem.mail.crypto import decrypt, encrypt, rotate
 from spysystem.mail.models import (
     MailSwitches,
     Message,
@@ -384,3 +384,36 @@ def smtp_alert_enqueue(*, settings: SmtpSettings, error: str) -> int:
         pinned_settings=other
     )
     return created
+
+
+def _server_identity(settings: SmtpSettings) -> tuple[str, int, str, str]:
+    return (settings.host.strip().lower(), settings.port, settings.security, settings.username)
+
+
+def smtp_stored_password(*, stored: SmtpSettings | None, candidate: SmtpSettings) -> str:
+    """The stored password to test ``candidate`` with (“Testar envio” with the field empty).
+
+    Only for the server and user it was stored for — otherwise anyone allowed to test could
+    point the test at their own server and collect it — so a different host, port, security or
+    username raises ``ValidationError`` on ``password``. No stored password → ``""``.
+    """
+    from django.core.exceptions import ImproperlyConfigured, ValidationError
+
+    if stored is None or not stored.has_password or not candidate.username:
+        return ""
+    if _server_identity(stored) != _server_identity(candidate):
+        raise ValidationError(
+            {
+                "password": [
+                    _(
+                        "Digite a senha para testar: servidor, porta, segurança ou usuário "
+                        "diferem dos gravados, e a senha gravada só é usada com eles."
+                    )
+                ]
+            }
+        )
+    try:
+        return decrypt(stored.password_encrypted)
+    except ImproperlyConfigured as exc:
+        message = _("A senha gravada não pode ser decifrada com as chaves atuais: digite a senha.")
+        raise ValidationError({"password": [message]}) from exc

@@ -224,6 +224,8 @@ def boleto_email_enqueue(*, title: Title, resend: bool = False) -> int:
             body_text=text,
             body_html=html,
             attachments=files,
+            party_id=title.party_id,
+            title_ids=(title.pk,),
         )
         for email in emails
     ]

@@ -34,6 +34,8 @@ class Group:
 
 MENU: list[Entry | Group] = [
     Entry(_("Títulos"), "finance:title_list"),
+    Entry(_("Pessoas"), "finance:party_list"),
+    Entry(_("Tarefas"), "routines:task_list"),
     Entry(_("Histórico de alterações"), "watch:change_list"),
     Entry(_("Log de e-mails"), "mail:outbox_list"),
     Group(
@@ -49,6 +51,11 @@ MENU: list[Entry | Group] = [
                 "mail:switch_aviso",
                 staff=True,
             ),
+            Entry(
+                _("Financeiro / Boleto bancário / Contas"), "routines:bank_account_list", staff=True
+            ),
+            Entry(_("Opções das rotinas por empresa"), "routines:options_list", staff=True),
+            Entry(_("Modelos de e-mail"), "routines:template_list", staff=True),
             Entry(_("Quem recebe e por qual servidor"), "mail:route_explain", staff=True),
             Entry(_("Usuários e acesso"), "user_list", staff=True),
             Entry(_("Auditoria de configurações"), "settings_audit", staff=True),
