@@ -147,7 +147,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Delivery engine knobs (seconds unless stated).
-SPY_WORKER_POLL = float(env_str("SPY_WORKER_POLL", "1.0"))
+SPY_WORKER_POLL = float(env_str("SPY_WORKER_POLL", "0.25"))
 SPY_LEASE_SECONDS = int(env_str("SPY_LEASE_SECONDS", "120"))
 SPY_MAX_ATTEMPTS = int(env_str("SPY_MAX_ATTEMPTS", "12"))
 SPY_RETRY_BASE = float(env_str("SPY_RETRY_BASE", "30"))

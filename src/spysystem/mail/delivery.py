@@ -106,36 +106,41 @@ def _defer(messages: list[Message], worker_id: str, level: str, error: str, at=N
         )
 
 
-def _send_chunk(config: SmtpConfig, jobs: list[tuple[Message, MimeMessage]], sender: str, out):
-    """Thread body: network only. Puts exactly one (message, outcome) per job, where outcome is
-    the server's reply, a ``DeliveryError`` or a ``ConnectionFailure`` — even on a bug."""
+def _send_chunk(config: SmtpConfig, settings: SmtpSettings, jobs: list[Message], out) -> None:
+    """Thread body: builds each MIME message and sends it (no database access: attachments are
+    prefetched). Puts exactly one (message, outcome) per job — the server's reply, a
+    ``DeliveryError`` or a ``ConnectionFailure`` — even on a bug."""
     done = 0
     try:
         transport = SmtpTransport(config)
         try:
             transport.open()
         except DeliveryError as error:
-            for message, _mime in jobs:
+            for message in jobs:
                 out.put((message, ConnectionFailure(error)))
                 done += 1
             return
         with transport:
-            for message, mime in jobs:
-                try:
-                    outcome = transport.send(mime, sender=sender, recipient=message.to_email)
-                except DeliveryError as error:
-                    outcome = error
-                out.put((message, outcome))
+            for message in jobs:
+                out.put((message, _send_one(transport, settings, message)))
                 done += 1
     except Exception as exc:  # never leave the collecting thread waiting for a result
         logger.exception("SMTP sending thread failed")
         failure = TemporaryFailure(_("erro interno no envio: %s") % type(exc).__name__)
-        for message, _mime in jobs[done:]:
+        for message in jobs[done:]:
             out.put((message, failure))
 
 
-def _record(message: Message, outcome, worker_id: str, level: str) -> bool:
-    """Persist one result; returns whether a connection was opened for it."""
+def _send_one(transport: SmtpTransport, settings: SmtpSettings, message: Message):
+    try:
+        mime = build_email(message, settings)
+        return transport.send(mime, sender=settings.from_email, recipient=message.to_email)
+    except DeliveryError as error:
+        return error
+
+
+def _record_failure(message: Message, outcome, worker_id: str, level: str) -> bool:
+    """Persist a failed attempt; returns whether a connection was opened for it."""
     if isinstance(outcome, ConnectionFailure):
         services.message_mark_retry(
             message=message,
@@ -146,20 +151,61 @@ def _record(message: Message, outcome, worker_id: str, level: str) -> bool:
             retry_at=timezone.now() + timedelta(seconds=throttle.breaker_delay(1)),
         )
         return False
-    if isinstance(outcome, DeliveryError):
-        if outcome.permanent:
-            services.message_mark_failed(
-                message_id=message.pk, worker_id=worker_id, level=level, error=outcome.text
-            )
-        else:
-            services.message_mark_retry(
-                message=message, worker_id=worker_id, level=level, error=outcome.text
-            )
-        return True
-    services.message_mark_sent(
-        message_id=message.pk, worker_id=worker_id, level=level, reply=outcome
-    )
+    if outcome.permanent:
+        services.message_mark_failed(
+            message_id=message.pk, worker_id=worker_id, level=level, error=outcome.text
+        )
+    else:
+        services.message_mark_retry(
+            message=message, worker_id=worker_id, level=level, error=outcome.text
+        )
     return True
+
+
+class _SentBuffer:
+    """Replies of sent messages, persisted in groups: one guarded UPDATE for up to
+    ``FLUSH_SIZE`` messages or whatever arrived within ``FLUSH_SECONDS`` (a crash between reply
+    and flush re-sends those few, like any message in flight)."""
+
+    FLUSH_SIZE = 25
+    FLUSH_SECONDS = 0.05
+
+    def __init__(self, worker_id: str, level: str) -> None:
+        self.worker_id, self.level = worker_id, level
+        self.replies: dict[int, str] = {}
+
+    def add(self, message: Message, reply: str) -> None:
+        self.replies[message.pk] = reply
+        if len(self.replies) >= self.FLUSH_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.replies:
+            services.messages_mark_sent(
+                replies=self.replies, worker_id=self.worker_id, level=self.level
+            )
+            self.replies = {}
+
+
+def _collect(results: queue.Queue, count: int, worker_id: str, level: str) -> tuple[bool, str]:
+    """Persist ``count`` results as they arrive; returns (a connection opened, last error)."""
+    sent = _SentBuffer(worker_id, level)
+    opened, last_error = False, ""
+    for _n in range(count):
+        try:
+            message, outcome = results.get(timeout=sent.FLUSH_SECONDS)
+        except queue.Empty:
+            sent.flush()
+            message, outcome = results.get()
+        if isinstance(outcome, str):
+            sent.add(message, outcome)
+            opened = True
+            continue
+        if isinstance(outcome, ConnectionFailure):
+            last_error = outcome.error.text
+        opened = _record_failure(message, outcome, worker_id, level) or opened
+    sent.flush()
+    return opened, last_error
 
 
 def _send_parallel(route: Route, messages: list[Message], connections: int, worker_id: str):
@@ -169,24 +215,18 @@ def _send_parallel(route: Route, messages: list[Message], connections: int, work
     """
     settings = route.settings
     config = smtp_config(settings)
-    jobs = [(message, build_email(message, settings)) for message in messages]
     results: queue.Queue = queue.Queue()
     threads = [
         threading.Thread(
             target=_send_chunk,
-            args=(config, jobs[i::connections], settings.from_email, results),
+            args=(config, settings, messages[i::connections], results),
             daemon=True,
         )
         for i in range(connections)
     ]
     for thread in threads:
         thread.start()
-    opened, last_error = False, ""
-    for _n in range(len(jobs)):
-        message, outcome = results.get()
-        if isinstance(outcome, ConnectionFailure):
-            last_error = outcome.error.text
-        opened = _record(message, outcome, worker_id, route.level) or opened
+    opened, last_error = _collect(results, len(messages), worker_id, route.level)
     for thread in threads:
         thread.join()
     return None if opened else last_error

@@ -123,16 +123,27 @@ def _leased(message_id: int, worker_id: str):
 
 def message_mark_sent(*, message_id: int, worker_id: str, level: str, reply: str) -> bool:
     """sending → sent, with the server's reply."""
-    return bool(
-        _leased(message_id, worker_id).update(
-            status=MessageStatus.SENT,
-            sent_at=timezone.now(),
-            smtp_level=level,
-            smtp_reply=reply[:2000],
-            last_error="",
-            lease_until=None,
-            attempts=F("attempts") + 1,
-        )
+    return bool(messages_mark_sent(replies={message_id: reply}, worker_id=worker_id, level=level))
+
+
+def messages_mark_sent(*, replies: dict[int, str], worker_id: str, level: str) -> int:
+    """sending → sent for several messages at once (one UPDATE), each with its own reply."""
+    from django.db.models import Case, CharField, Value, When
+
+    reply_of = Case(
+        *[When(pk=pk, then=Value(reply[:2000])) for pk, reply in replies.items()],
+        output_field=CharField(),
+    )
+    return Message.objects.filter(
+        pk__in=list(replies), status=MessageStatus.SENDING, leased_by=worker_id
+    ).update(
+        status=MessageStatus.SENT,
+        sent_at=timezone.now(),
+        smtp_level=level,
+        smtp_reply=reply_of,
+        last_error="",
+        lease_until=None,
+        attempts=F("attempts") + 1,
     )
 
 
