@@ -155,6 +155,7 @@ class RawSmtpServer:
         self._sock.listen(8)
         self._stop = threading.Event()
         self._held: list[socket.socket] = []
+        self.close_listener_after_data = False
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self) -> None:
@@ -191,6 +192,8 @@ class RawSmtpServer:
                     if data_line == b".\r\n":
                         break
                 self.data_received += 1
+                if self.close_listener_after_data:
+                    self.stop()  # the server is gone: reconnecting is refused
                 conn.close()  # drop without the final reply
                 return
             elif verb == b"QUIT":

@@ -186,3 +186,22 @@ def test_sqlite_or_postgres_writers_and_the_worker_at_once_never_fail_a_user_wri
     finally:
         stop.set()
         worker.join(timeout=10)
+
+
+@pytest.mark.postgres
+def test_the_waker_polls_while_the_database_is_unreachable_and_listens_again(monkeypatch):
+    import psycopg
+
+    from spysystem.worker import Waker
+
+    def unreachable():
+        raise psycopg.OperationalError("connection refused")
+
+    waker = Waker(threading.Event())
+    monkeypatch.setattr(Waker, "_listen", staticmethod(unreachable))
+    waker.wait(0.01)  # no exception: the worker keeps running and polls
+    assert waker._listener is None
+    monkeypatch.undo()
+    waker.wait(0.01)
+    assert waker._listener is not None
+    waker.close()

@@ -7,6 +7,7 @@ SIGTERM/SIGINT finish the current step and exit.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -41,13 +42,16 @@ def run_steps_once(worker_id: str) -> bool:
 
 
 class Waker:
-    """Sleeps until the next poll or, on PostgreSQL, until a NOTIFY on ``spy_work`` arrives."""
+    """Sleeps until the next poll or, on PostgreSQL, until a NOTIFY on ``spy_work`` arrives.
+
+    A lost LISTEN connection (the database restarted) never stops the worker: it polls and
+    listens again on a later wait.
+    """
 
     def __init__(self, stop: threading.Event) -> None:
         self.stop = stop
+        self._postgres = connection.vendor == "postgresql"
         self._listener = None
-        if connection.vendor == "postgresql":
-            self._listener = self._listen()
 
     @staticmethod
     def _listen():
@@ -56,26 +60,35 @@ class Waker:
         params = connection.get_connection_params()
         params.pop("cursor_factory", None)
         params.pop("context", None)
-        listener = psycopg.connect(**params, autocommit=True)
+        listener = psycopg.connect(**params, autocommit=True, connect_timeout=5)
         listener.execute("LISTEN spy_work")
         return listener
 
+    def _ensure_listener(self) -> None:
+        if not self._postgres or self._listener is not None:
+            return
+        try:
+            self._listener = self._listen()
+        except Exception:  # the database is down: poll until it is back
+            logger.warning("LISTEN unavailable; polling every %ss", settings.SPY_WORKER_POLL)
+
     def wait(self, timeout: float) -> None:
+        self._ensure_listener()
         if self._listener is None:
             self.stop.wait(timeout)
             return
         try:
             for _notify in self._listener.notifies(timeout=timeout, stop_after=1):
                 break
-        except Exception:  # the database restarted: poll, and listen again next time
+        except Exception:  # the database restarted: poll now, listen again next time
             logger.warning("LISTEN connection lost; reconnecting")
             self.close()
             self.stop.wait(timeout)
-            self._listener = self._listen()
 
     def close(self) -> None:
         if self._listener is not None:
-            self._listener.close()
+            with contextlib.suppress(Exception):
+                self._listener.close()
             self._listener = None
 
 

@@ -54,3 +54,12 @@ def test_malformed_json_is_400_in_portuguese(api):
     response = api.generic("POST", f"{API}companies", "{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json() == {"detail": "O corpo da requisição não é um JSON válido."}
+
+
+def test_ids_beyond_64_bits_are_a_field_error_not_a_server_error(api):
+    from tests.api.conftest import API
+
+    huge = 2**70
+    assert api.get(f"{API}titles/", {"company": huge}).status_code == 400
+    response = api.post(f"{API}titles/boletos/resend/", {"titles": [huge]}, format="json")
+    assert response.status_code == 400

@@ -237,3 +237,14 @@ def test_the_password_never_reaches_the_log(db, caplog):
         server.stop()
     assert "senha-super-secreta" not in caplog.text
     assert "senha-super-secreta" not in Message.objects.get().last_error
+
+
+def test_a_server_gone_after_a_dropped_connection_spends_no_attempt_on_the_rest(db, raw):
+    server = raw("drop_after_data")
+    server.close_listener_after_data = True  # the first message drops, then the port is closed
+    settings_for(server.port, max_connections=1)
+    enqueue(3)
+    drain()
+    by_attempts = sorted(Message.objects.values_list("attempts", flat=True))
+    assert server.data_received == 1
+    assert by_attempts == [0, 0, 1]  # only the message actually tried spent an attempt

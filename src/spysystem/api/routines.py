@@ -22,8 +22,9 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
+    inline_serializer,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -189,9 +190,18 @@ class RoutineSettingsView(RoutineSettingsBase):
 
 @extend_schema_view(
     get=extend_schema(
+        operation_id="templates_list",
         description="Os modelos de e-mail editados (as rotinas sem modelo usam o padrão).",
         parameters=[s.EmailTemplateFilterSerializer],
-        responses=s.EmailTemplateSerializer(many=True),
+        responses=inline_serializer(
+            "PaginatedEmailTemplateList",
+            fields={
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": s.EmailTemplateSerializer(many=True),
+            },
+        ),
     )
 )
 class TemplateListView(RoutineSettingsBase):

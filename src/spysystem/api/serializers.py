@@ -74,6 +74,9 @@ def _check_email(value: str) -> str:
 # -- finance ---------------------------------------------------------------------------------
 
 
+MAX_ID = 2**63 - 1  # ids beyond 64 bits are refused, not a database overflow
+
+
 class CompanySerializer(serializers.Serializer):
     """A company. ``cnpj`` is accepted with punctuation and letters; it is answered normalized."""
 
@@ -150,7 +153,7 @@ class RoleField(serializers.ChoiceField):
 
 
 class CompanyIdsField(serializers.ListField):
-    child = serializers.IntegerField(min_value=1)
+    child = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
     def get_attribute(self, instance: User) -> list[int]:
         return user_role_and_companies(instance)[1]
@@ -192,7 +195,7 @@ class UserSerializer(serializers.Serializer):
         required=False,
         help_text=_("Ids das empresas que o usuário vê; vazio = todas (administrador: todas)."),
     )
-    last_login = serializers.DateTimeField(read_only=True)
+    last_login = serializers.DateTimeField(read_only=True, allow_null=True)
     date_joined = serializers.DateTimeField(read_only=True)
 
     def validate_email(self, value: str) -> str:
@@ -267,12 +270,12 @@ class TitleSerializer(serializers.Serializer):
 
 
 class TitleFilterSerializer(serializers.Serializer):
-    company = serializers.IntegerField(required=False, min_value=1)
+    company = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     ledger = serializers.ChoiceField(choices=Ledger.choices, required=False)
     status = serializers.ChoiceField(choices=TitleStatus.choices, required=False)
     due_from = serializers.DateField(required=False)
     due_to = serializers.DateField(required=False)
-    party = serializers.IntegerField(required=False, min_value=1)
+    party = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 # -- watch -----------------------------------------------------------------------------------
@@ -285,9 +288,12 @@ class LedgerRecipientsSerializer(serializers.Serializer):
         "Usuários de uma carteira: `default` e, por empresa, `companies` (chave = id da empresa)."
     )
 
-    default = serializers.ListField(child=serializers.IntegerField(min_value=1), default=list)
+    default = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), default=list
+    )
     companies = serializers.DictField(
-        child=serializers.ListField(child=serializers.IntegerField(min_value=1)), default=dict
+        child=serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID)),
+        default=dict,
     )
 
     def validate_companies(self, value: dict[str, list[int]]) -> dict[str, list[int]]:
@@ -343,8 +349,8 @@ class ChangeSerializer(serializers.Serializer):
 
 
 class ChangeFilterSerializer(serializers.Serializer):
-    title = serializers.IntegerField(required=False, min_value=1)
-    company = serializers.IntegerField(required=False, min_value=1)
+    title = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    company = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     ledger = serializers.ChoiceField(choices=Ledger.choices, required=False)
 
 
@@ -511,7 +517,7 @@ class MessageDetailSerializer(MessageSerializer):
 class MessageFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=MessageStatus.choices, required=False)
     routine = serializers.ChoiceField(choices=Routine.choices, required=False)
-    company = serializers.IntegerField(required=False, min_value=1)
+    company = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     created_from = serializers.DateField(
         required=False, help_text=_("Criadas a partir deste dia (YYYY-MM-DD, horário de Brasília).")
     )
@@ -605,7 +611,7 @@ class BankAccountSerializer(serializers.Serializer):
 
 
 class BankAccountFilterSerializer(serializers.Serializer):
-    company = serializers.IntegerField(required=False, min_value=1)
+    company = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 class BoletoSerializer(serializers.Serializer):
@@ -643,7 +649,7 @@ class TitleIdsSerializer(serializers.Serializer):
     schema_description = _("Títulos selecionados (ids), até 500.")
 
     titles = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=500
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=500
     )
 
 
@@ -761,7 +767,7 @@ class TaskRunSerializer(serializers.Serializer):
 
 
 class NotifyUsersField(serializers.ListField):
-    child = serializers.IntegerField(min_value=1)
+    child = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
     def get_attribute(self, instance: Any) -> list[int]:
         return sorted(user.pk for user in instance.notify_users.all())
@@ -850,7 +856,7 @@ class EmailTemplateSerializer(serializers.Serializer):
 
 class EmailTemplateFilterSerializer(serializers.Serializer):
     routine = serializers.ChoiceField(choices=TEMPLATE_ROUTINES, required=False)
-    company = serializers.IntegerField(required=False, min_value=1)
+    company = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 class TemplatePreviewSerializer(serializers.Serializer):

@@ -26,6 +26,7 @@ from spysystem.mail.crypto import decrypt
 from spysystem.mail.models import Message, SmtpSettings
 from spysystem.mail.routing import Route, route_for
 from spysystem.mail.transport import (
+    ConnectionFailed,
     DeliveryError,
     SmtpConfig,
     SmtpTransport,
@@ -135,6 +136,8 @@ def _send_one(transport: SmtpTransport, settings: SmtpSettings, message: Message
     try:
         mime = build_email(message, settings)
         return transport.send(mime, sender=settings.from_email, recipient=message.to_email)
+    except ConnectionFailed as error:  # reopening after a drop failed: never tried
+        return ConnectionFailure(error)
     except DeliveryError as error:
         return error
 

@@ -31,6 +31,11 @@ class PermanentFailure(DeliveryError):
     permanent = True
 
 
+class ConnectionFailed(TemporaryFailure):
+    """No session could be opened (refused, timeout, greeting, TLS, AUTH): the message was
+    never tried, so it must not spend an attempt."""
+
+
 @dataclass(frozen=True)
 class SmtpConfig:
     """Plain connection settings (the password already decrypted, never logged)."""
@@ -100,17 +105,20 @@ class SmtpTransport:
                 self._starttls()
             if config.username:
                 self._smtp.login(config.username, config.password)
+        except DeliveryError:
+            self.close()
+            raise
         except smtplib.SMTPResponseException as exc:
             self.close()
-            raise TemporaryFailure(_reply(exc.smtp_code, exc.smtp_error), exc.smtp_code) from exc
+            raise ConnectionFailed(_reply(exc.smtp_code, exc.smtp_error), exc.smtp_code) from exc
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
-            raise TemporaryFailure(_("falha de conexão: %s") % network_reason(exc)) from exc
+            raise ConnectionFailed(_("falha de conexão: %s") % network_reason(exc)) from exc
 
     def _starttls(self) -> None:
         assert self._smtp is not None
         if not self._smtp.has_extn("starttls"):
-            raise TemporaryFailure(_("o servidor não oferece STARTTLS, exigido pela configuração"))
+            raise ConnectionFailed(_("o servidor não oferece STARTTLS, exigido pela configuração"))
         self._smtp.starttls(context=ssl.create_default_context())
         self._smtp.ehlo()
 
