@@ -5,25 +5,10 @@ from django.urls import reverse
 
 from spysystem.mail.crypto import decrypt
 from spysystem.mail.models import SmtpSettings
+from tests.web.smtp_data import SECRET, smtp_form
 
 URL = reverse("mail:smtp_general")
-SECRET = "s3nh4-Sup3r-S3cr3ta"
-
-
-def _data(**overrides) -> dict:
-    return {
-        "host": "smtp.empresa.com.br",
-        "port": "587",
-        "security": "starttls",
-        "username": "spy@empresa.com.br",
-        "password": "",
-        "from_email": "spy@empresa.com.br",
-        "from_name": "Spy System",
-        "reply_to": "",
-        "timeout": "30",
-        "max_connections": "2",
-        "max_per_minute": "120",
-    } | overrides
+_data = smtp_form
 
 
 def _stored() -> SmtpSettings:

@@ -39,14 +39,15 @@ def _due_offsets(as_of: date, offsets: list[int]) -> dict[date, list[int]]:
     return wanted
 
 
-def _attachment(title: Title) -> tuple:
-    boleto = Boleto.objects.filter(title=title).first()
-    if boleto is None:
-        return ()
+def _boleto_and_attachment(title: Title) -> tuple[Boleto | None, tuple]:
+    """The title's boleto (codes brought up to date) and its PDF, when it has one."""
+    if not Boleto.objects.filter(title=title).exists():
+        return None, ()
     from spysystem.routines.boletos import boleto_data, boleto_filename, boleto_issue
 
     boleto = boleto_issue(title=title)  # codes follow a moved due date or a new amount
-    return ((boleto_filename(title), "application/pdf", core.render_pdf([boleto_data(boleto)])),)
+    pdf = core.render_pdf([boleto_data(boleto)])
+    return boleto, ((boleto_filename(title), "application/pdf", pdf),)
 
 
 def _render(title: Title, offset: int, boleto: Boleto | None) -> Rendered:
@@ -68,8 +69,8 @@ def _render(title: Title, offset: int, boleto: Boleto | None) -> Rendered:
 
 
 def _drafts(title: Title, offset: int, reply_to: str, problems: list[str]) -> list[MessageDraft]:
-    files = _attachment(title)
-    rendered = _render(title, offset, Boleto.objects.filter(title=title).first())
+    boleto, files = _boleto_and_attachment(title)
+    rendered = _render(title, offset, boleto)
     if rendered.error:
         problems.append(rendered.error)
     subject, text, html = rendered.subject, rendered.text, rendered.html
