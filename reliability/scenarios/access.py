@@ -58,6 +58,17 @@ def _check_deploy(ctx: Ctx) -> tuple[bool, str]:
     return not (ids - EXPLAINED) and done.returncode in (0, 1), output[-2500:]
 
 
+def _import_row(title) -> dict[str, str]:
+    return {
+        "empresa": title.company.code,
+        "carteira": title.ledger,
+        "pessoa": title.party.document,
+        "documento": title.document,
+        "vencimento": title.due_date.isoformat(),
+        "valor": "1234.56",
+    }
+
+
 def run(ctx: Ctx):
     from django.test import Client
 
@@ -106,6 +117,7 @@ def run(ctx: Ctx):
         "/configurador/usuarios/": {"admin": 200, "fin_a": 403, "ro_a": 403, "fin_b": 403},
         "/email/": {"admin": 200, "fin_a": 200, "ro_a": 200, "fin_b": 200},
         "/spy/": {"admin": 200, "fin_a": 403, "ro_a": 403, "fin_b": 403},
+        "/titulos/importar/": {"admin": 200, "fin_a": 200, "ro_a": 403, "fin_b": 200},
     }
     api = {
         f"/api/v1/titles/{title_a.pk}": {"admin": 200, "fin_a": 200, "ro_a": 200, "fin_b": 404},
@@ -116,6 +128,9 @@ def run(ctx: Ctx):
         "/api/v1/openapi.json": {"admin": 200, "fin_a": 200, "ro_a": 200, "fin_b": 200},
     }
     patch_title_a = {"admin": 200, "fin_a": 200, "ro_a": 403, "fin_b": 404}
+    # An import naming company A: company B's clerk gets "empresa desconhecida" (400), no write.
+    import_a = {"admin": 200, "fin_a": 200, "ro_a": 403, "fin_b": 400}
+    import_body = json.dumps({"rows": [_import_row(title_a)], "dry_run": True})
     for name, person in people.items():
         client = Client(**host)
         client.force_login(person)
@@ -130,6 +145,8 @@ def run(ctx: Ctx):
             f"/api/v1/titles/{title_a.pk}", json.dumps({"amount": "1234.56"}), "application/json"
         )
         expect(f"{name} API PATCH title A", response, {patch_title_a[name]})
+        response = api_client.post("/api/v1/titles/import", import_body, "application/json")
+        expect(f"{name} API import into A", response, {import_a[name]})
         response = api_client.post(
             "/api/v1/users", json.dumps({"username": f"novo_{name}"}), "application/json"
         )

@@ -19,6 +19,61 @@ BAD_EMAILS = ["sem-arroba", "a@@example.com", "a@example", "a b@example.com", "<
 INTERNATIONAL = ["joão@exemplo.com.br", "a@exemplo-ção.com.br"]
 BAD_AMOUNTS = ["-5.00", "0", "1e30", "99999999999999999999.99", "abc", "NaN", "Infinity", "1.001"]
 BAD_DATES = ["2026-02-30", "31/12/2026", "2026-13-01", "0000-01-01", "amanhã", "2026-12-10T25:00"]
+IMPORT_HEADER = "empresa;carteira;pessoa;documento;vencimento;valor"
+
+
+def _import_cases(company, party) -> list[tuple[str, dict]]:
+    """Broken CSV and JSON files for ``POST /api/v1/titles/import``; each holds one good row too,
+    so "nothing half-saved" is checked, not just "nothing saved"."""
+    good = f"{company.code};pagar;{party.document};IMP-OK;10/12/2026;10,00"
+
+    def csv_with(row: str) -> dict:
+        return {"format": "csv", "content": f"{IMPORT_HEADER}\n{good}\n{row}\n"}
+
+    cases = []
+    for payload in CRLF:
+        item = {"empresa": company.code, "carteira": "pagar", "pessoa": party.document}
+        item |= {"documento": payload, "vencimento": "10/12/2026", "valor": "1,00"}
+        cases.append((f"import json documento {payload[:12]!r}", {"rows": [item]}))
+    # The importer reads Brazilian formats: "1.001" is R$ 1.001,00 and 31/12/2026 a date there.
+    for amount in [a for a in BAD_AMOUNTS if a != "1.001"] + ["1,001", "R$ -3,00"]:
+        cases.append(
+            (
+                f"import csv valor {amount}",
+                csv_with(f"{company.code};pagar;{party.document};IMP-2;10/12/2026;{amount}"),
+            )
+        )
+    for due in [d for d in BAD_DATES if d != "31/12/2026"] + ["31/02/2026", "12/31/2026"]:
+        cases.append(
+            (
+                f"import csv vencimento {due}",
+                csv_with(f"{company.code};pagar;{party.document};IMP-3;{due};1,00"),
+            )
+        )
+    cases += [
+        (
+            "import csv unknown company",
+            csv_with(f"ZZ;pagar;{party.document};IMP-4;10/12/2026;1,00"),
+        ),
+        (
+            "import csv unknown person",
+            csv_with(f"{company.code};pagar;11111111111;IMP-5;10/12/2026;1,00"),
+        ),
+        ("import csv short row", csv_with(f"{company.code};pagar")),
+        ("import csv broken quote", csv_with(f'"{company.code};pagar;x;y;z;1')),
+        ("import csv duplicate row", csv_with(good)),
+        ("import csv unknown column", {"content": f"{IMPORT_HEADER};cor\n{good};azul\n"}),
+        ("import csv no header", {"content": ""}),
+        ("import csv NUL bytes", {"content": "\x00\x01"}),
+        ("import json not a list", {"format": "json", "content": '{"a": 1}'}),
+        ("import json NaN", {"format": "json", "content": '[{"valor": NaN}]'}),
+        ("import json broken", {"format": "json", "content": "[{"}),
+        ("import json nested", {"rows": [{"empresa": {"x": 1}}]}),
+        ("import json unknown key", {"rows": [{"empresa": company.code, "cor": "azul"}]}),
+    ]
+    return cases
+
+
 ENGLISH = ("This field", "Enter a valid", "Ensure ", "is not a valid", "must be", "A valid")
 
 
@@ -41,6 +96,26 @@ def _smtp_snapshot() -> list:
     from spysystem.mail.models import SmtpSettings
 
     return list(SmtpSettings.objects.order_by("pk").values("from_name", "from_email", "reply_to"))
+
+
+def _import_service_checks(company, party, problems: list[str]) -> int:
+    """The importer as the CLI and the screen call it, with bytes: bad encodings and sizes."""
+    from spysystem.finance.imports import MAX_BYTES, titles_import
+
+    row = f"{company.code};pagar;{party.document};IMP-9;10/12/2026;1,00"
+    contents = {
+        "binary garbage": bytes(range(256)) * 4,
+        "huge file": (IMPORT_HEADER + "\n" + (row + "\n") * (MAX_BYTES // len(row) + 1)).encode(),
+        "bad amount, cp1252": f"{IMPORT_HEADER}\n{row[:-4]}ção\n".encode("cp1252"),
+    }
+    for label, content in contents.items():
+        result = titles_import(content=content, fmt="csv", user=None)
+        messages = " ".join(map(str, result.errors))
+        if result.ok:
+            problems.append(f"service import accepted {label}")
+        elif any(phrase in messages for phrase in ENGLISH):
+            problems.append(f"service import {label}: {messages[:160]}")
+    return len(contents)
 
 
 def run(ctx: Ctx):
@@ -105,6 +180,9 @@ def run(ctx: Ctx):
             ("title due_date (edit)", "patch", f"/api/v1/titles/{title.pk}", {"due_date": payload})
         )
 
+    for label, body in _import_cases(company, party):
+        cases.append((label, "post", "/api/v1/titles/import", body))
+
     before, smtp_before = _counts(), _smtp_snapshot()
     emails_before = sorted(map(str, party.emails.all()))
     problems: list[str] = []
@@ -148,6 +226,7 @@ def run(ctx: Ctx):
                     p in " ".join(exc.messages) for p in ENGLISH
                 ):
                     problems.append(f"service title_update {field}: {exc.messages}")
+    checked += _import_service_checks(company, party, problems)
     party.refresh_from_db()
     if sorted(map(str, party.emails.all())) != emails_before:
         problems.append("party e-mails changed by rejected requests")
@@ -172,6 +251,5 @@ def run(ctx: Ctx):
     result.notes.append(f"{checked} bad inputs; {len(problems)} not rejected cleanly")
     if problems:
         result.notes.extend(problems[:8])
-    result.notes.append("CSV/JSON imports not covered")
     result.passed = not problems
     return result

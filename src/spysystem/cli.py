@@ -15,6 +15,7 @@ from spysystem.commands import CommandError, Handler, add_command, find_company
 from spysystem.commands import audit as audit_commands
 from spysystem.commands import boleto as boleto_commands
 from spysystem.commands import changes as changes_commands
+from spysystem.commands import imports as import_commands
 from spysystem.commands import outbox as outbox_commands
 from spysystem.commands import recipients as recipients_commands
 from spysystem.commands import smtp as smtp_commands
@@ -201,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
         boleto_commands,
         task_commands,
         audit_commands,
+        import_commands,
     ):
         commands.add_parsers(sub)
     return parser

@@ -11,7 +11,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
-from spysystem.api import boletos, routines, views
+from spysystem.api import boletos, imports, routines, views
 from spysystem.api.schema import SCHEMA_SETTINGS
 from spysystem.mail.models import SmtpLevel
 
@@ -39,6 +39,7 @@ router.register("settings-changes", routines.SettingsChangeViewSet, basename="se
 
 urlpatterns = [
     # Before the router: ``titles/boletos/...`` must not be read as ``titles/{id}``.
+    re_path(r"^titles/import/?$", imports.TitleImportView.as_view(), name="titles-import"),
     re_path(r"^titles/boletos/emit/?$", boletos.BoletosEmitView.as_view(), name="boletos-emit"),
     re_path(
         r"^titles/boletos/resend/?$", boletos.BoletosResendView.as_view(), name="boletos-resend"

@@ -108,6 +108,18 @@ class TitleDocumentForm(forms.Form):
     )
 
 
+class TitleImportForm(forms.Form):
+    """“Importar títulos”: the file; its format comes from the extension unless chosen."""
+
+    FORMAT_CHOICES = [("", _("Pela extensão do arquivo")), ("csv", "CSV"), ("json", "JSON")]
+
+    file = forms.FileField(
+        label=_("Arquivo CSV ou JSON (até 10 MB)"),
+        error_messages={"required": _("Escolha o arquivo a importar.")},
+    )
+    format = forms.ChoiceField(label=_("Formato"), choices=FORMAT_CHOICES, required=False)
+
+
 class PartyOptOutForm(forms.Form):
     """The customer's opt-outs of the routines' e-mails."""
 

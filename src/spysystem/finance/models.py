@@ -14,6 +14,7 @@ from spysystem.finance.validators import (
     validate_cnpj,
     validate_cpf_or_cnpj,
     validate_email_address,
+    validate_single_line,
 )
 
 
@@ -99,7 +100,7 @@ class Title(models.Model):
     party = models.ForeignKey(
         Party, on_delete=models.PROTECT, related_name="titles", verbose_name=_("pessoa")
     )
-    document = models.CharField(_("documento"), max_length=40)
+    document = models.CharField(_("documento"), max_length=40, validators=[validate_single_line])
     installment = models.PositiveSmallIntegerField(_("parcela"), default=1)
     issue_date = models.DateField(_("emissão"))
     due_date = models.DateField(_("vencimento"))

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.title_list, name="title_list"),
     path("novo/", views.title_create, name="title_create"),
     path("boletos/", views.title_boletos, name="title_boletos"),
+    path("importar/", views.title_import, name="title_import"),
     path("<int:pk>/", views.title_detail, name="title_detail"),
     path("<int:pk>/editar/", views.title_edit, name="title_edit"),
     path("<int:pk>/excluir/", views.title_delete, name="title_delete"),

@@ -9,6 +9,15 @@ from email_validator import EmailNotValidError, validate_email
 from spysystem.finance.documents import is_valid_cnpj, is_valid_cpf, normalize
 
 
+def validate_single_line(value: str) -> None:
+    """No control characters (line breaks, tabs, NUL): the value may end up in an e-mail header."""
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise ValidationError(
+            _("Não use quebras de linha nem caracteres de controle neste campo."),
+            code="control_characters",
+        )
+
+
 def validate_cnpj(value: str) -> None:
     if not is_valid_cnpj(value):
         raise ValidationError(
