@@ -205,3 +205,44 @@ def test_the_waker_polls_while_the_database_is_unreachable_and_listens_again(mon
     waker.wait(0.01)
     assert waker._listener is not None
     waker.close()
+
+
+def test_stopping_the_worker_hands_back_what_it_has_not_sent(general_smtp, sink):
+    sink.handler.delay = 0.05  # slow enough that batches are still queued at the stop
+    enqueue(300)
+    stop = threading.Event()
+    thread = _worker_thread(stop, "stopping")
+    try:
+        assert _wait_for(lambda: len(sink.received) >= 5, timeout=30)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not thread.is_alive()
+    statuses = dict(Message.objects.values_list("id", "status"))
+    assert "sending" not in statuses.values()  # nothing waits for a lease to expire
+    waiting = Message.objects.filter(status="pending")
+    assert waiting.exists() and {m.attempts for m in waiting} == {0}
+    assert Message.objects.filter(status="sent").count() == len(sink.received)
+
+
+def test_the_worker_keeps_its_smtp_sessions_between_batches(general_smtp, sink, monkeypatch):
+    from spysystem.mail import delivery
+
+    monkeypatch.setattr(delivery, "BATCH_SIZE", 10)
+    sessions = []
+    original = sink.handler.__class__.handle_DATA
+
+    async def handle_data(self, server, session, envelope):
+        sessions.append(id(session))
+        return await original(self, server, session, envelope)
+
+    monkeypatch.setattr(sink.handler.__class__, "handle_DATA", handle_data)
+    enqueue(100)
+    stop = threading.Event()
+    thread = _worker_thread(stop, "keeper")
+    try:
+        assert _wait_for(lambda: len(sink.received) == 100, timeout=30)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert len(set(sessions)) <= general_smtp.max_connections  # ten batches, the same sessions

@@ -1,5 +1,9 @@
 """``spy worker``: a loop over small steps — fan out one change, deliver one batch.
 
+Delivery goes through one ``DeliveryEngine`` for the worker's life: it keeps SMTP connections
+open and the next batch queued between steps, and on stop hands the messages it has not started
+back to the queue.
+
 Each step is a ``process_one_*() -> bool`` function the tests call directly. PostgreSQL wakes the
 loop with LISTEN/NOTIFY (the triggers and the outbox notify ``spy_work``); SQLite polls briefly.
 SIGTERM/SIGINT finish the current step and exit.
@@ -19,7 +23,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from spysystem.mail.delivery import process_one_batch
+from spysystem.mail.delivery import DeliveryEngine, process_one_batch
 from spysystem.routines.scheduler import process_one_task
 from spysystem.watch.services import process_one_change
 
@@ -30,15 +34,19 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def run_steps_once(worker_id: str) -> bool:
+def run_steps_once(worker_id: str, engine: DeliveryEngine | None = None) -> bool:
     """One pass: fan out every pending change, run one due task slot, deliver one batch.
 
-    True if anything was done."""
+    With ``engine`` (the worker's, which keeps connections and messages in flight between
+    passes) the delivery step is ``engine.step()``; without it, one complete batch.
+    True if anything was done or is still in flight."""
     did_work = False
     while process_one_change():
         did_work = True
     did_work = process_one_task() or did_work
-    return process_one_batch(worker_id=worker_id) or did_work
+    if engine is None:
+        return process_one_batch(worker_id=worker_id) or did_work
+    return engine.step() or did_work
 
 
 class Waker:
@@ -99,30 +107,41 @@ def run_worker(
     stop = stop or threading.Event()
     worker_id = worker_id or new_worker_id()
     waker = None if once else Waker(stop)
+    engine = DeliveryEngine(worker_id)
     logger.info("worker %s started", worker_id)
     try:
         while not stop.is_set():
             if not connection.in_atomic_block:  # tests drive the loop inside their transaction
                 close_old_connections()
-            if _step(worker_id):
+            if _step(worker_id, engine):
                 continue
             if once:
                 break
             waker.wait(settings.SPY_WORKER_POLL)
     finally:
+        _close_engine(engine, finish=once)
         if waker:
             waker.close()
         logger.info("worker %s stopped", worker_id)
 
 
-def _step(worker_id: str) -> bool:
+def _step(worker_id: str, engine: DeliveryEngine) -> bool:
     try:
-        return run_steps_once(worker_id)
+        return run_steps_once(worker_id, engine)
     except Exception:
-        # One bad step must not kill the worker: log it, reconnect, and carry on.
+        # One bad step must not kill the worker: log it, reconnect, and carry on (the engine
+        # keeps the outcomes it could not write and writes them on a later step).
         logger.exception("worker step failed")
         connection.close()
         return False
+
+
+def _close_engine(engine: DeliveryEngine, *, finish: bool) -> None:
+    """Stopping hands the messages not yet started back to the queue; ``--once`` sends them."""
+    try:
+        engine.close(finish=finish)
+    except Exception:  # the database is gone: the leases of what is left expire on their own
+        logger.exception("could not close the delivery engine cleanly")
 
 
 def install_signal_handlers(stop: threading.Event) -> Callable[[], None]:

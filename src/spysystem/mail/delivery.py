@@ -1,40 +1,45 @@
 """The delivery engine: claim due outbox rows, resolve each one's route, send, record the result.
 
-Per SMTP settings, a batch takes send tokens and connection leases from ``throttle`` (limits shared
-by all workers), sends over up to ``max_connections`` parallel connections (threads do network
-I/O only), and this thread persists each message's result as soon as its reply arrives. A crash
-loses at most the messages in flight, which are re-sent when their lease expires (at-least-once,
-with a stable Message-ID).
+One ``DeliveryEngine`` per worker keeps, per SMTP settings, a ``ConnectionPool`` whose SMTP
+sessions stay open across batches, and claims the next batch while the previous one is still being
+sent (about two batches in flight at most), so connections wait neither for the database nor for
+each other. Limits come from ``throttle`` and hold across workers: each batch takes send tokens and
+renews the leases of the connections it keeps, new connections take new leases, an idle pool
+closes and returns them. Messages are serialized by ``MimeCache`` (once per distinct content).
+
+Only the engine's thread touches the database: it persists each outcome as it arrives (sent
+replies grouped), so a crash loses at most the messages in flight, which are re-sent when their
+lease expires (at-least-once, with a Message-ID naming the outbox row).
 """
 
 from __future__ import annotations
 
 import logging
 import queue
-import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from email.message import Message as MimeMessage
-from email.utils import formataddr, make_msgid
 
-from django.core.mail import EmailMultiAlternatives
+from django.conf import settings as django_settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from spysystem.mail import services, throttle
 from spysystem.mail.crypto import decrypt
-from spysystem.mail.models import Message, SmtpSettings
+from spysystem.mail.mime import Attachments, MimeCache, build_email
+from spysystem.mail.models import Message, MessageAttachment, SmtpSettings
+from spysystem.mail.pool import ConnectionFailure, ConnectionPool, Job, Outcome
 from spysystem.mail.routing import Route, route_for
-from spysystem.mail.transport import (
-    ConnectionFailed,
-    DeliveryError,
-    SmtpConfig,
-    SmtpTransport,
-    TemporaryFailure,
-)
+from spysystem.mail.transport import SmtpConfig, TemporaryFailure
+
+__all__ = ["BATCH_SIZE", "DeliveryEngine", "build_email", "process_one_batch", "smtp_config"]
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
+WAIT_SECONDS = 0.25  # the longest a step waits for replies before the worker loop goes round
+POOL_IDLE_SECONDS = 5.0  # an idle pool closes its sessions and returns its leases
 
 
 def smtp_config(settings: SmtpSettings) -> SmtpConfig:
@@ -49,30 +54,43 @@ def smtp_config(settings: SmtpSettings) -> SmtpConfig:
     )
 
 
-def build_email(message: Message, settings: SmtpSettings) -> MimeMessage:
-    """The MIME message: plain text with an HTML alternative, sender from the chosen settings."""
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
-        from_email=formataddr((settings.from_name, settings.from_email)),
-        to=[formataddr((message.to_name, message.to_email))],
-        reply_to=[message.reply_to or settings.reply_to]
-        if (message.reply_to or settings.reply_to)
-        else None,
-        headers={"Message-ID": make_msgid(f"spy-{message.pk}", settings.from_email.split("@")[-1])},
-    )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
-    for attachment in message.attachments.all():
-        email.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
-    return email.message()
+# What delivery reads of a message: claiming returns only these (the rest stays deferred).
+_FIELDS = (
+    "routine",
+    "company",
+    "to_email",
+    "to_name",
+    "subject",
+    "body_text",
+    "body_html",
+    "reply_to",
+    "attempts",
+    "created_at",
+    "status",
+    "pinned_settings",
+)
 
 
-@dataclass(frozen=True)
-class ConnectionFailure:
-    """No connection could be opened for a chunk: the message was not tried."""
+def _load_pinned(messages: list[Message]) -> None:
+    """Attach the pinned settings (alerts) in one query instead of one per message."""
+    pinned = {m.pinned_settings_id for m in messages if m.pinned_settings_id}
+    if pinned:
+        settings = SmtpSettings.objects.in_bulk(pinned)
+        for message in messages:
+            if message.pinned_settings_id in settings:
+                message.pinned_settings = settings[message.pinned_settings_id]
 
-    error: DeliveryError
+
+def _attachments(ids: list[int]) -> dict[int, Attachments]:
+    """The attachments of the messages ``ids``, in one query (cheaper than a prefetch, which
+    builds a related manager per message even when there is no attachment)."""
+    files: dict[int, Attachments] = {}
+    rows = MessageAttachment.objects.filter(message_id__in=ids).order_by("id")
+    for message_id, filename, content, content_type in rows.values_list(
+        "message_id", "filename", "content", "content_type"
+    ):
+        files.setdefault(message_id, []).append((filename, bytes(content), content_type))
+    return files
 
 
 def _route(message: Message, cache: dict) -> Route:
@@ -95,175 +113,375 @@ def _group_by_route(messages: list[Message]) -> dict[int | None, tuple[Route, li
     return groups
 
 
-def _defer(messages: list[Message], worker_id: str, level: str, error: str, at=None) -> None:
-    for message in messages:
-        services.message_mark_retry(
-            message=message,
-            worker_id=worker_id,
-            level=level,
-            error=error,
-            spend_attempt=False,
-            retry_at=at,
-        )
+@dataclass(eq=False)
+class _Batch:
+    """The messages of one reservation: once all their outcomes are in, the batch counts as one
+    success or one connection failure for the settings' circuit breaker."""
+
+    settings: SmtpSettings
+    level: str
+    pool: ConnectionPool
+    remaining: int
+    opened: bool = False  # some message got an answer from the server
+    last_error: str = ""  # the last connection failure
 
 
-def _send_chunk(config: SmtpConfig, settings: SmtpSettings, jobs: list[Message], out) -> None:
-    """Thread body: builds each MIME message and sends it (no database access: attachments are
-    prefetched). Puts exactly one (message, outcome) per job — the server's reply, a
-    ``DeliveryError`` or a ``ConnectionFailure`` — even on a bug."""
-    done = 0
-    try:
-        transport = SmtpTransport(config)
-        try:
-            transport.open()
-        except DeliveryError as error:
-            for message in jobs:
-                out.put((message, ConnectionFailure(error)))
-                done += 1
-            return
-        with transport:
-            for message in jobs:
-                out.put((message, _send_one(transport, settings, message)))
-                done += 1
-    except Exception as exc:  # never leave the collecting thread waiting for a result
-        logger.exception("SMTP sending thread failed")
-        failure = TemporaryFailure(_("erro interno no envio: %s") % type(exc).__name__)
-        for message in jobs[done:]:
-            out.put((message, failure))
-
-
-def _send_one(transport: SmtpTransport, settings: SmtpSettings, message: Message):
-    try:
-        mime = build_email(message, settings)
-        return transport.send(mime, sender=settings.from_email, recipient=message.to_email)
-    except ConnectionFailed as error:  # reopening after a drop failed: never tried
-        return ConnectionFailure(error)
-    except DeliveryError as error:
-        return error
-
-
-def _record_failure(message: Message, outcome, worker_id: str, level: str) -> bool:
-    """Persist a failed attempt; returns whether a connection was opened for it."""
-    if isinstance(outcome, ConnectionFailure):
-        services.message_mark_retry(
-            message=message,
-            worker_id=worker_id,
-            level=level,
-            error=outcome.error.text,
-            spend_attempt=False,
-            retry_at=timezone.now() + timedelta(seconds=throttle.breaker_delay(1)),
-        )
-        return False
-    if outcome.permanent:
-        services.message_mark_failed(
-            message_id=message.pk, worker_id=worker_id, level=level, error=outcome.text
-        )
-    else:
-        services.message_mark_retry(
-            message=message, worker_id=worker_id, level=level, error=outcome.text
-        )
-    return True
+@dataclass(eq=False)
+class _PoolEntry:
+    key: tuple[SmtpConfig, str]
+    pool: ConnectionPool
+    settings: SmtpSettings
+    renewed_at: float = 0.0
 
 
 class _SentBuffer:
-    """Replies of sent messages, persisted in groups: one guarded UPDATE for up to
+    """Replies of sent messages, persisted in groups: one guarded UPDATE per level for up to
     ``FLUSH_SIZE`` messages or whatever arrived within ``FLUSH_SECONDS`` (a crash between reply
     and flush re-sends those few, like any message in flight)."""
 
-    FLUSH_SIZE = 25
+    FLUSH_SIZE = 50
     FLUSH_SECONDS = 0.05
 
-    def __init__(self, worker_id: str, level: str) -> None:
-        self.worker_id, self.level = worker_id, level
-        self.replies: dict[int, str] = {}
+    def __init__(self, worker_id: str) -> None:
+        self.worker_id = worker_id
+        self.replies: dict[str, dict[int, str]] = {}
+        self.count = 0
+        self.since = 0.0
 
-    def add(self, message: Message, reply: str) -> None:
-        self.replies[message.pk] = reply
-        if len(self.replies) >= self.FLUSH_SIZE:
+    def add(self, level: str, message_id: int, reply: str) -> None:
+        if not self.count:
+            self.since = time.monotonic()
+        self.replies.setdefault(level, {})[message_id] = reply
+        self.count += 1
+        if self.count >= self.FLUSH_SIZE:
             self.flush()
 
+    def due_in(self) -> float:
+        """Seconds until the oldest buffered reply must be written (inf when empty)."""
+        if not self.count:
+            return float("inf")
+        return self.since + self.FLUSH_SECONDS - time.monotonic()
+
     def flush(self) -> None:
-        if self.replies:
+        for level in list(self.replies):
             services.messages_mark_sent(
-                replies=self.replies, worker_id=self.worker_id, level=self.level
+                replies=self.replies[level], worker_id=self.worker_id, level=level
             )
-            self.replies = {}
+            del self.replies[level]  # only once written: a failed flush is tried again
+        self.count = 0
+
+    def flush_if_due(self) -> None:
+        if self.due_in() <= 0:
+            self.flush()
 
 
-def _collect(results: queue.Queue, count: int, worker_id: str, level: str) -> tuple[bool, str]:
-    """Persist ``count`` results as they arrive; returns (a connection opened, last error)."""
-    sent = _SentBuffer(worker_id, level)
-    opened, last_error = False, ""
-    for _n in range(count):
-        try:
-            message, outcome = results.get(timeout=sent.FLUSH_SECONDS)
-        except queue.Empty:
-            sent.flush()
-            message, outcome = results.get()
-        if isinstance(outcome, str):
-            sent.add(message, outcome)
-            opened = True
-            continue
-        if isinstance(outcome, ConnectionFailure):
-            last_error = outcome.error.text
-        opened = _record_failure(message, outcome, worker_id, level) or opened
-    sent.flush()
-    return opened, last_error
+class DeliveryEngine:
+    """Sends the outbox for one worker; call ``step`` in the worker loop and ``close`` at the end.
 
-
-def _send_parallel(route: Route, messages: list[Message], connections: int, worker_id: str):
-    """Send over ``connections`` threads; persist results here as they arrive.
-
-    Returns the connection error text when no connection could be opened, else None.
+    Not thread-safe: one thread (the worker's) calls every method; only the pools' connection
+    threads run beside it, and they never touch the database.
     """
-    settings = route.settings
-    config = smtp_config(settings)
-    results: queue.Queue = queue.Queue()
-    threads = [
-        threading.Thread(
-            target=_send_chunk,
-            args=(config, settings, messages[i::connections], results),
-            daemon=True,
+
+    def __init__(self, worker_id: str, *, batch_size: int | None = None) -> None:
+        self.worker_id = worker_id
+        self.batch_size = batch_size or BATCH_SIZE
+        self.mime = MimeCache()
+        self._results: queue.SimpleQueue = queue.SimpleQueue()
+        self._pools: dict[int, _PoolEntry] = {}
+        self._retiring: list[_PoolEntry] = []  # replaced after a settings change
+        self._outcomes: deque[tuple[Job, Outcome]] = deque()  # read, not yet persisted
+        self._finished: deque[_Batch] = deque()  # all outcomes in, breaker not yet told
+        self._sent = _SentBuffer(worker_id)
+        self._leased: dict[int, float] = {}  # message in flight → when its lease was set
+        self._sending = 0  # messages the last dispatch queued for sending
+        self._leases_checked = 0.0
+
+    # -- the worker's entry points ---------------------------------------------------------
+
+    def step(self) -> bool:
+        """Persist the outcomes that arrived; claim and dispatch a batch when the connections
+        have less than a batch left to send, else wait (at most ``WAIT_SECONDS``) for replies.
+        Returns False only when nothing is in flight and nothing was due, or all that was due
+        had to wait (breaker open, limits reached, no route): the worker then sleeps until the
+        next poll instead of claiming and deferring the whole backlog in a tight loop."""
+        self._persist()
+        self._maintain()
+        if self._queued() >= self.batch_size:
+            self._wait(lambda: self._queued() < self.batch_size)
+            return True
+        if self.dispatch_batch() and self._sending:
+            return True
+        if not self.in_flight():
+            self._sent.flush()
+            return False
+        self._wait(lambda: not self.in_flight())
+        return True
+
+    def dispatch_batch(self) -> bool:
+        """Claim up to ``batch_size`` due messages and queue them on their pools (or defer them:
+        no route, breaker open, limits reached). False when nothing was due."""
+        messages = services.messages_claim_rows(
+            worker_id=self.worker_id, limit=self.batch_size, fields=_FIELDS
         )
-        for i in range(connections)
-    ]
-    for thread in threads:
-        thread.start()
-    opened, last_error = _collect(results, len(messages), worker_id, route.level)
-    for thread in threads:
-        thread.join()
-    return None if opened else last_error
+        self._sending = 0
+        if not messages:
+            return False
+        _load_pinned(messages)
+        attachments = _attachments([message.pk for message in messages])
+        for route, group in _group_by_route(messages).values():
+            if route.settings is None:
+                services.messages_defer(
+                    messages=group, worker_id=self.worker_id, level="", error=route.reason
+                )
+            else:
+                self._dispatch(route, group, attachments)
+        logger.debug("dispatched a batch of %d message(s)", len(messages))
+        return True
 
+    def close(self, *, finish: bool = True) -> None:
+        """Stop: with ``finish``, send everything dispatched first; without it, hand the messages
+        not yet started back to the queue (pending now, no attempt spent). Then persist every
+        outcome, close the sessions and return the leases."""
+        if not finish:
+            for entry in self._entries():
+                self._hand_back(entry.pool.close(drop_queued=True, wait=0))
+        while self.in_flight():
+            self._wait(lambda: not self.in_flight())
+        self._persist()
+        self._sent.flush()
+        for entry in self._entries():
+            entry.pool.close(drop_queued=False, wait=entry.pool.config.timeout)
+            self._return_ended(entry)
+        self._pools.clear()
+        self._retiring.clear()
 
-def _deliver_group(route: Route, messages: list[Message], worker_id: str) -> None:
-    settings = route.settings
-    reservation = throttle.reserve(settings=settings, owner=worker_id, wanted=len(messages))
-    now_messages, later = messages[: reservation.granted], messages[reservation.granted :]
-    if later:
-        _defer(later, worker_id, route.level, reservation.reason, reservation.retry_at)
-    if not now_messages:
-        return
-    error = _send_parallel(route, now_messages, len(reservation.connections), worker_id)
-    alert = throttle.release(settings=settings, connections=reservation.connections, error=error)
-    if alert:
-        services.smtp_alert_enqueue(settings=settings, error=error or "")
+    def in_flight(self) -> int:
+        """Messages dispatched whose outcome is not persisted yet."""
+        return sum(entry.pool.in_flight for entry in self._entries()) + len(self._outcomes)
+
+    # -- dispatching -----------------------------------------------------------------------
+
+    def _dispatch(self, route: Route, messages: list[Message], attachments: dict) -> None:
+        settings = route.settings
+        entry = self._entry(settings)
+        pool = entry.pool
+        reservation = throttle.reserve(
+            settings=settings,
+            owner=self.worker_id,
+            wanted=len(messages),
+            held=pool.leases(),
+            connections=pool.wanted_connections(len(messages)),
+        )
+        pool.retire(reservation.lost)
+        now_messages, later = messages[: reservation.granted], messages[reservation.granted :]
+        if later:
+            services.messages_defer(
+                messages=later,
+                worker_id=self.worker_id,
+                level=route.level,
+                error=reservation.reason,
+                retry_at=reservation.retry_at,
+            )
+        if not now_messages:
+            return
+        entry.renewed_at = now = time.monotonic()
+        self._leased.update(dict.fromkeys([m.pk for m in now_messages], now))
+        self._sending += len(now_messages)
+        pool.add_connections(reservation.connections)
+        batch = _Batch(settings, route.level, pool, remaining=len(now_messages))
+        pool.submit(list(self._jobs(now_messages, settings, batch, attachments)))
+
+    def _jobs(
+        self, messages: list[Message], settings: SmtpSettings, batch: _Batch, files: dict
+    ) -> Iterator[Job]:
+        """The jobs to send; a message that cannot be serialized is answered at once with a
+        temporary failure (spends an attempt, as a bug fixed later lets it through)."""
+        for message in messages:
+            job = Job(message=message, data=b"", batch=batch)
+            try:
+                job.data = self.mime.render(message, settings, files.get(message.pk, []))
+            except Exception as exc:
+                logger.exception("could not build message %s", message.pk)
+                failure = TemporaryFailure(_("erro interno no envio: %s") % type(exc).__name__)
+                batch.pool.answer(job, failure)
+                continue
+            yield job
+
+    def _entry(self, settings: SmtpSettings) -> _PoolEntry:
+        """The pool of ``settings``; a changed server, login or sender gets a new one."""
+        key = (smtp_config(settings), settings.from_email)
+        entry = self._pools.get(settings.pk)
+        if entry is not None and entry.key == key:
+            entry.pool.max_connections = settings.max_connections
+            entry.settings = settings
+            return entry
+        if entry is not None:
+            self._retire(entry)
+        pool = ConnectionPool(
+            config=key[0],
+            sender=key[1],
+            results=self._results,
+            max_connections=settings.max_connections,
+        )
+        self._pools[settings.pk] = entry = _PoolEntry(key, pool, settings)
+        return entry
+
+    def _retire(self, entry: _PoolEntry) -> None:
+        """Stop a pool whose settings changed; its leases go back now when nothing of it is
+        in flight (else once its last messages are answered)."""
+        self._hand_back(entry.pool.close(drop_queued=True, wait=0))
+        if entry.pool.in_flight:
+            self._retiring.append(entry)
+            return
+        entry.pool.close(drop_queued=False, wait=entry.pool.config.timeout)
+        self._return_ended(entry)
+
+    def _hand_back(self, jobs: list[Job]) -> None:
+        """Jobs no connection started: back to the queue, and out of their batch's count."""
+        services.messages_release(
+            message_ids=[job.message.pk for job in jobs], worker_id=self.worker_id
+        )
+        for job in jobs:
+            job.pool.in_flight -= 1
+            self._leased.pop(job.message.pk, None)
+            self._count(job.batch)
+
+    # -- outcomes --------------------------------------------------------------------------
+
+    def _wait(self, done: Callable[[], bool]) -> None:
+        """Persist outcomes as they arrive until ``done()`` or ``WAIT_SECONDS`` passed."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while not done():
+            now = time.monotonic()
+            if now >= deadline:
+                return
+            timeout = max(0.001, min(deadline - now, self._sent.due_in()))
+            try:
+                self._outcomes.append(self._results.get(timeout=timeout))
+            except queue.Empty:
+                self._maintain()
+            self._persist()
+
+    def _persist(self) -> None:
+        """Write every outcome read so far (an outcome leaves the list only once written)."""
+        while True:
+            try:
+                self._outcomes.append(self._results.get_nowait())
+            except queue.Empty:
+                break
+        while self._outcomes:
+            job, outcome = self._outcomes[0]
+            self._record(job, outcome)
+            self._outcomes.popleft()
+            self._leased.pop(job.message.pk, None)
+            job.pool.in_flight -= 1
+            job.pool.last_active = time.monotonic()
+            self._count(job.batch, outcome)
+        self._sent.flush_if_due()
+        self._finish_batches()
+
+    def _record(self, job: Job, outcome: Outcome) -> None:
+        message, level = job.message, job.batch.level
+        if isinstance(outcome, str):
+            self._sent.add(level, message.pk, outcome)
+        elif isinstance(outcome, ConnectionFailure):
+            services.message_mark_retry(
+                message=message,
+                worker_id=self.worker_id,
+                level=level,
+                error=outcome.error.text,
+                spend_attempt=False,
+                retry_at=timezone.now() + timedelta(seconds=throttle.breaker_delay(1)),
+            )
+        elif outcome.permanent:
+            services.message_mark_failed(
+                message_id=message.pk, worker_id=self.worker_id, level=level, error=outcome.text
+            )
+        else:
+            services.message_mark_retry(
+                message=message, worker_id=self.worker_id, level=level, error=outcome.text
+            )
+
+    def _count(self, batch: _Batch, outcome: Outcome | None = None) -> None:
+        if isinstance(outcome, ConnectionFailure):
+            batch.last_error = outcome.error.text
+        elif outcome is not None:
+            batch.opened = True
+        batch.remaining -= 1
+        if batch.remaining == 0:
+            self._finished.append(batch)
+
+    def _finish_batches(self) -> None:
+        """Tell the breaker how each completed batch went (and return ended leases)."""
+        while self._finished:
+            batch = self._finished[0]
+            if not batch.opened and not batch.last_error:  # handed back: nothing was tried
+                self._finished.popleft()
+                continue
+            error = None if batch.opened else batch.last_error
+            alert = throttle.release(
+                settings=batch.settings, connections=batch.pool.take_ended(), error=error
+            )
+            self._finished.popleft()
+            if alert:
+                services.smtp_alert_enqueue(settings=batch.settings, error=error or "")
+
+    # -- pools -----------------------------------------------------------------------------
+
+    def _entries(self) -> list[_PoolEntry]:
+        return [*self._pools.values(), *self._retiring]
+
+    def _queued(self) -> int:
+        return sum(entry.pool.queued() for entry in self._entries())
+
+    def _extend_leases(self, now: float, every: float) -> None:
+        """Extend the leases of messages in flight for a third of a lease or more (looked at
+        a few times per lease, not on every wake-up)."""
+        if now - self._leases_checked < every / 4:
+            return
+        self._leases_checked = now
+        old = [pk for pk, since in self._leased.items() if now - since > every]
+        if old:
+            services.messages_extend_lease(message_ids=old, worker_id=self.worker_id)
+            self._leased.update(dict.fromkeys(old, now))
+
+    def _maintain(self) -> None:
+        """Answer jobs left without a connection, renew the leases in use (messages and
+        connections), close idle pools."""
+        now = time.monotonic()
+        renew_every = django_settings.SPY_LEASE_SECONDS / 3
+        self._extend_leases(now, renew_every)
+        idle_after = min(POOL_IDLE_SECONDS, django_settings.SPY_LEASE_SECONDS / 2)
+        for entry in list(self._pools.values()):
+            entry.pool.fail_orphans()
+            if entry.pool.in_flight == 0 and now - entry.pool.last_active > idle_after:
+                self._close_idle(entry)
+            elif now - entry.renewed_at > renew_every:
+                entry.renewed_at = now
+                lost = throttle.renew(settings=entry.settings, held=entry.pool.leases())
+                entry.pool.retire(lost)
+        for entry in list(self._retiring):
+            entry.pool.fail_orphans()
+            if not entry.pool.alive() and entry.pool.in_flight == 0:
+                self._return_ended(entry)
+                self._retiring.remove(entry)
+
+    def _close_idle(self, entry: _PoolEntry) -> None:
+        del self._pools[entry.settings.pk]
+        entry.pool.close(drop_queued=False, wait=entry.pool.config.timeout)
+        self._return_ended(entry)
+
+    def _return_ended(self, entry: _PoolEntry) -> None:
+        ended = entry.pool.take_ended()
+        if ended:
+            throttle.release(settings=entry.settings, connections=ended, error=None, record=False)
 
 
 def process_one_batch(*, worker_id: str, limit: int = BATCH_SIZE) -> bool:
-    """Claim and deliver up to ``limit`` due messages; False when nothing was due."""
-    ids = services.messages_claim(worker_id=worker_id, limit=limit)
-    if not ids:
-        return False
-    messages = list(
-        Message.objects.filter(id__in=ids)
-        .select_related("pinned_settings")
-        .prefetch_related("attachments")
-        .order_by("id")
-    )
-    for route, group in _group_by_route(messages).values():
-        if route.settings is None:
-            _defer(group, worker_id, "", route.reason)
-        else:
-            _deliver_group(route, group, worker_id)
-    logger.info("processed a batch of %d message(s)", len(messages))
-    return True
+    """Claim and deliver up to ``limit`` due messages, persisting every outcome before it
+    returns (connections are not kept); False when nothing was due."""
+    engine = DeliveryEngine(worker_id, batch_size=limit)
+    try:
+        return engine.dispatch_batch()
+    finally:
+        engine.close()

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,41 +54,89 @@ def _notify_workers() -> None:
             cursor.execute("SELECT pg_notify('spy_work', 'message')")
 
 
+ENQUEUE_ATTEMPTS = 3  # a key another transaction inserted meanwhile: check the keys again
+ROWS_PER_QUERY = 1000  # keys per look-up and rows per INSERT (bounded statements)
+_MESSAGE_FIELDS = [
+    f for f in MessageDraft.__dataclass_fields__ if f not in ("attachments", "title_ids")
+]
+
+
 def message_enqueue_many(drafts: list[MessageDraft]) -> int:
-    """Insert the drafts as pending outbox rows (with their attachments), skipping keys that
-    already exist. Returns how many rows are new. Runs in the caller's transaction: the rows
-    commit (and the workers are woken) together with whatever caused them.
+    """Insert the drafts as pending outbox rows (with their attachments and title links),
+    skipping keys that already exist and repeated keys (the first draft of a key wins).
+    Returns how many rows are new.
+
+    Runs in the caller's transaction, in a savepoint of it: the rows commit — and the workers
+    are woken, once per call — together with whatever caused them. A key that another
+    transaction inserts at the same time is skipped as well: the colliding INSERT rolls back to
+    the savepoint and the keys are checked again. The queries do not grow with the number of
+    drafts (per 1,000: one key look-up and one INSERT per table), so callers with many e-mails
+    should pass them together (a few hundred to a few thousand per call).
     """
-    if not drafts:
-        return 0
-    keys = [d.dedupe_key for d in drafts]
-    existing = set(Message.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    unique: dict[str, MessageDraft] = {}
+    for draft in drafts:
+        unique.setdefault(draft.dedupe_key, draft)
+    attempt = 1
+    while True:
+        try:
+            with transaction.atomic():
+                return _insert_new(list(unique.values()))
+        except IntegrityError:
+            if attempt >= ENQUEUE_ATTEMPTS:
+                raise
+            attempt += 1
+
+
+def _insert_new(drafts: list[MessageDraft]) -> int:
+    existing = _existing_keys([d.dedupe_key for d in drafts])
     fresh = [d for d in drafts if d.dedupe_key not in existing]
-    fields = [f for f in MessageDraft.__dataclass_fields__ if f not in ("attachments", "title_ids")]
-    Message.objects.bulk_create(
-        [Message(**{f: getattr(d, f) for f in fields}) for d in fresh], ignore_conflicts=True
+    if not fresh:
+        return 0
+    rows = Message.objects.bulk_create(
+        [Message(**{f: getattr(d, f) for f in _MESSAGE_FIELDS}) for d in fresh],
+        batch_size=ROWS_PER_QUERY,
     )
-    _attach([d for d in fresh if d.attachments or d.title_ids])
+    _attach(fresh, _message_ids(rows))
     _notify_workers()
-    return Message.objects.filter(dedupe_key__in=keys).count() - len(existing)
+    return len(fresh)
 
 
-def _attach(drafts: list[MessageDraft]) -> None:
-    if not drafts:
-        return
-    ids = dict(
-        Message.objects.filter(dedupe_key__in=[d.dedupe_key for d in drafts]).values_list(
-            "dedupe_key", "id"
+def _existing_keys(keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), ROWS_PER_QUERY):
+        chunk = keys[start : start + ROWS_PER_QUERY]
+        found.update(
+            Message.objects.filter(dedupe_key__in=chunk).values_list("dedupe_key", flat=True)
         )
-    )
+    return found
+
+
+def _message_ids(rows: list[Message]) -> dict[str, int]:
+    """dedupe key → id of the rows just inserted (returned by the INSERT where the database
+    can, else looked up)."""
+    if all(row.pk is not None for row in rows):
+        return {row.dedupe_key: row.pk for row in rows}
+    ids: dict[str, int] = {}
+    for start in range(0, len(rows), ROWS_PER_QUERY):
+        keys = [row.dedupe_key for row in rows[start : start + ROWS_PER_QUERY]]
+        ids.update(Message.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", "id"))
+    return ids
+
+
+def _attach(drafts: list[MessageDraft], ids: dict[str, int]) -> None:
+    """The drafts' attachments and title links, for the message ids of their keys."""
     MessageAttachment.objects.bulk_create(
-        MessageAttachment(message_id=ids[d.dedupe_key], filename=n, content_type=t, content=c)
-        for d in drafts
-        for n, t, c in d.attachments
+        [
+            MessageAttachment(message_id=ids[d.dedupe_key], filename=n, content_type=t, content=c)
+            for d in drafts
+            for n, t, c in d.attachments
+        ],
+        batch_size=ROWS_PER_QUERY,
     )
     links = Message.titles.through
     links.objects.bulk_create(
-        links(message_id=ids[d.dedupe_key], title_id=t) for d in drafts for t in d.title_ids
+        [links(message_id=ids[d.dedupe_key], title_id=t) for d in drafts for t in d.title_ids],
+        batch_size=ROWS_PER_QUERY,
     )
 
 
@@ -104,6 +152,56 @@ def messages_claim(*, worker_id: str, limit: int) -> list[int]:
     PostgreSQL: ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint rows. SQLite:
     the IMMEDIATE transaction already serializes writers.
     """
+    return [message.pk for message in messages_claim_rows(worker_id=worker_id, limit=limit)]
+
+
+def _claim_sql(columns: list[str]) -> str:
+    """One UPDATE … RETURNING that leases the due rows (the condition of ``_due_filter``)."""
+    quote = connection.ops.quote_name
+    table = quote(Message._meta.db_table)
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""  # SQLite: writers are serialized
+    returning = ", ".join(quote(column) for column in columns)
+    return (
+        f"UPDATE {table} SET status = %s, lease_until = %s, leased_by = %s WHERE id IN ("  # noqa: S608
+        f"SELECT id FROM {table} WHERE (status = %s AND next_attempt_at <= %s) "
+        f"OR (status = %s AND lease_until < %s) ORDER BY next_attempt_at, id LIMIT %s{lock}"
+        f") RETURNING {returning}"
+    )
+
+
+def _from_rows(fields: list, rows: list[tuple]) -> list[Message]:
+    """Model instances from raw rows of ``fields`` (in concrete-field order), converted as the
+    ORM converts them (SQLite returns datetimes as text)."""
+    compiler = Message.objects.none().query.get_compiler(connection=connection)
+    converters = compiler.get_converters([f.get_col(Message._meta.db_table) for f in fields])
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    names = [f.attname for f in fields]
+    return [Message.from_db(connection.alias, names, list(row)) for row in rows]
+
+
+def messages_claim_rows(
+    *, worker_id: str, limit: int, fields: tuple[str, ...] = ()
+) -> list[Message]:
+    """``messages_claim`` returning the leased rows in id order, with ``fields`` loaded (the
+    rest deferred): one UPDATE … RETURNING instead of a locking SELECT, an UPDATE and a SELECT.
+    Databases without RETURNING take the ORM's path."""
+    if not connection.features.can_return_columns_from_insert:
+        return _claim_with_orm(worker_id=worker_id, limit=limit, fields=fields)
+    loaded = [f for f in Message._meta.concrete_fields if f.primary_key or f.name in fields]
+    now = timezone.now()
+    lease_until = now + timedelta(seconds=settings.SPY_LEASE_SECONDS)
+    adapt = connection.ops.adapt_datetimefield_value
+    sending, pending = MessageStatus.SENDING.value, MessageStatus.PENDING.value
+    params = [sending, adapt(lease_until), worker_id, pending, adapt(now), sending, adapt(now)]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_claim_sql([f.column for f in loaded]), [*params, limit])
+        rows = cursor.fetchall()
+    return sorted(_from_rows(loaded, rows), key=lambda message: message.pk)
+
+
+def _claim_with_orm(*, worker_id: str, limit: int, fields: tuple[str, ...]) -> list[Message]:
     now = timezone.now()
     with transaction.atomic():
         due = Message.objects.filter(_due_filter(now)).order_by("next_attempt_at", "id")
@@ -114,7 +212,7 @@ def messages_claim(*, worker_id: str, limit: int) -> list[int]:
                 lease_until=now + timedelta(seconds=settings.SPY_LEASE_SECONDS),
                 leased_by=worker_id,
             )
-    return ids
+    return list(Message.objects.filter(id__in=ids).only(*fields).order_by("id"))
 
 
 def _leased(message_id: int, worker_id: str):
@@ -127,24 +225,32 @@ def message_mark_sent(*, message_id: int, worker_id: str, level: str, reply: str
 
 
 def messages_mark_sent(*, replies: dict[int, str], worker_id: str, level: str) -> int:
-    """sending → sent for several messages at once (one UPDATE), each with its own reply."""
-    from django.db.models import Case, CharField, Value, When
+    """sending → sent for several messages at once (one UPDATE), each with its own reply.
 
-    reply_of = Case(
-        *[When(pk=pk, then=Value(reply[:2000])) for pk, reply in replies.items()],
-        output_field=CharField(),
+    Hand-written SQL (a VALUES list joined by id): the ORM's CASE WHEN per message cost more CPU
+    to compile than the whole SMTP dialogue of a message, on the worker's only database thread.
+    The explicit ``id IN (…)`` makes the planner find the rows by primary key instead of
+    scanning every leased row (dead versions included) for each group.
+    """
+    if not replies:
+        return 0
+    table = connection.ops.quote_name(Message._meta.db_table)
+    rows = ", ".join(["(CAST(%s AS BIGINT), CAST(%s AS TEXT))"] * len(replies))
+    ids = ", ".join(["%s"] * len(replies))
+    # Only the table name and placeholders are formatted in: every value is a parameter.
+    sql = (
+        f"UPDATE {table} SET status = %s, sent_at = %s, smtp_level = %s, last_error = '', "  # noqa: S608
+        f"lease_until = NULL, attempts = attempts + 1, smtp_reply = replies.column2 "
+        f"FROM (VALUES {rows}) AS replies WHERE {table}.id IN ({ids}) "
+        f"AND {table}.id = replies.column1 AND {table}.status = %s AND {table}.leased_by = %s"
     )
-    return Message.objects.filter(
-        pk__in=list(replies), status=MessageStatus.SENDING, leased_by=worker_id
-    ).update(
-        status=MessageStatus.SENT,
-        sent_at=timezone.now(),
-        smtp_level=level,
-        smtp_reply=reply_of,
-        last_error="",
-        lease_until=None,
-        attempts=F("attempts") + 1,
-    )
+    sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    params: list[Any] = [MessageStatus.SENT.value, sent_at, level]
+    params += [value for pk, reply in replies.items() for value in (pk, reply[:2000])]
+    params += [*replies, MessageStatus.SENDING.value, worker_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def message_mark_failed(*, message_id: int, worker_id: str, level: str, error: str) -> bool:
@@ -212,6 +318,65 @@ def message_mark_retry(
             lease_until=None,
         )
     )
+
+
+def messages_defer(
+    *,
+    messages: list[Message],
+    worker_id: str,
+    level: str,
+    error: str,
+    retry_at: datetime | None = None,
+) -> int:
+    """sending → pending later for several messages, spending no attempt (rate limit, breaker,
+    no route): ``message_mark_retry(spend_attempt=False)`` for each, in one UPDATE for all but
+    the ones past the maximum age, which fail. Returns how many rows changed."""
+    now = timezone.now()
+    ending = {
+        m.pk: m
+        for m in messages
+        if m.attempts >= settings.SPY_MAX_ATTEMPTS or (level and _expired(m, now))
+    }
+    changed = sum(
+        message_mark_retry(
+            message=m, worker_id=worker_id, level=level, error=error, spend_attempt=False
+        )
+        for m in ending.values()
+    )
+    waiting = [m.pk for m in messages if m.pk not in ending]
+    if not waiting:
+        return changed
+    return changed + Message.objects.filter(
+        pk__in=waiting, status=MessageStatus.SENDING, leased_by=worker_id
+    ).update(
+        status=MessageStatus.PENDING,
+        next_attempt_at=retry_at or now + timedelta(seconds=settings.SPY_RETRY_BASE),
+        smtp_level=level,
+        last_error=error[:2000],
+        lease_until=None,
+    )
+
+
+def messages_release(*, message_ids: list[int], worker_id: str) -> int:
+    """sending → pending now, untouched otherwise: a worker hands back messages it claimed but
+    never started to send (it is stopping), instead of leaving them until their lease expires."""
+    if not message_ids:
+        return 0
+    return Message.objects.filter(
+        pk__in=message_ids, status=MessageStatus.SENDING, leased_by=worker_id
+    ).update(status=MessageStatus.PENDING, next_attempt_at=timezone.now(), lease_until=None)
+
+
+def messages_extend_lease(*, message_ids: list[int], worker_id: str) -> int:
+    """Push the lease of messages still in ``worker_id``'s hands another ``SPY_LEASE_SECONDS``
+    ahead, so messages queued behind a slow server are not taken over (and sent twice) by
+    another worker while this one is alive. A worker that dies stops extending them."""
+    if not message_ids:
+        return 0
+    lease_until = timezone.now() + timedelta(seconds=settings.SPY_LEASE_SECONDS)
+    return Message.objects.filter(
+        pk__in=message_ids, status=MessageStatus.SENDING, leased_by=worker_id
+    ).update(lease_until=lease_until)
 
 
 def message_retry(*, message: Message) -> bool:
