@@ -14,10 +14,11 @@ from decimal import Decimal
 
 from django.db import models
 from django.template import Context, Engine, TemplateSyntaxError
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils.translation import gettext as _
 
 from spysystem.routines.models import EmailTemplate
+from spysystem.routines.stencil import StencilSet
 
 _ENGINE = Engine(
     libraries={"spy": "spysystem.web.templatetags.spy"}, builtins=["django.templatetags.i18n"]
@@ -48,8 +49,13 @@ class Rendered:
     error: str = ""  # why the edited template was not used
 
 
+_SCALARS = frozenset({str, int, float, bool, Decimal, date, datetime, type(None)})
+
+
 def plain(value: object) -> object:
     """``value`` with model instances replaced by dicts of their whitelisted fields."""
+    if type(value) in _SCALARS:  # the common case, first
+        return value
     if isinstance(value, models.Model):
         fields = _SAFE_FIELDS.get(type(value).__name__, ())
         return {name: plain(getattr(value, name, "")) for name in fields}
@@ -90,6 +96,13 @@ def _edited(template: EmailTemplate, context: dict) -> tuple[str, str, str]:
     return " ".join(subject.split()), text, html
 
 
+def _fallback_error(routine: str, exc: Exception) -> str:
+    return _("O modelo editado de %(routine)s não pôde ser usado (%(error)s); usado o padrão.") % {
+        "routine": routine,
+        "error": exc,
+    }
+
+
 def render_routine_email(
     *, routine: str, company_id: int | None, template_dir: str, context: dict
 ) -> Rendered:
@@ -99,14 +112,60 @@ def render_routine_email(
         try:
             return Rendered(*_edited(template, context))
         except Exception as exc:  # any failure of an edited template falls back to the built-in
-            error = _(
-                "O modelo editado de %(routine)s não pôde ser usado (%(error)s); usado o padrão."
-            ) % {
-                "routine": routine,
-                "error": exc,
-            }
-            return Rendered(*_builtin(template_dir, context), error=error)
+            return Rendered(*_builtin(template_dir, context), error=_fallback_error(routine, exc))
     return Rendered(*_builtin(template_dir, context))
+
+
+def _rendered(parts: list[str], error: str = "") -> Rendered:
+    return Rendered(" ".join(parts[0].split()), parts[1], parts[2] if len(parts) > 2 else "", error)
+
+
+def _edited_set(template: EmailTemplate) -> StencilSet:
+    parts = [(_ENGINE.from_string(template.subject), False)]
+    parts.append((_ENGINE.from_string(template.body_text), False))
+    if template.body_html:
+        parts.append((_ENGINE.from_string(template.body_html), True))
+    return StencilSet(parts)
+
+
+class RoutineRenderer:
+    """One routine's e-mail for one company, looked up and compiled once, for many contexts.
+
+    The rules of ``render_routine_email`` — the company's edited template, else the global one,
+    else the built-in; an edited template sees plain values only and, when it fails, the
+    built-in one is used and ``Rendered.error`` says why — with the templates compiled once and
+    each context rendered through a ``StencilSet`` (a fraction of Django's per-render cost).
+    Unlike ``render_routine_email`` the built-in templates get plain values too, so they may
+    only read what ``plain`` keeps (the whitelisted fields). Make one per run and company: an
+    edit saved meanwhile applies from the next one.
+    """
+
+    def __init__(self, *, routine: str, company_id: int | None, template_dir: str) -> None:
+        self.routine = routine
+        names = ("subject.txt", "body.txt", "body.html")
+        self._builtin = StencilSet(
+            [(get_template(f"{template_dir}/{n}").template, True) for n in names]
+        )
+        self._edited: StencilSet | None = None
+        self._broken = ""  # why the edited template does not even compile
+        edited = template_for(routine, company_id)
+        if edited is not None:
+            try:
+                self._edited = _edited_set(edited)
+            except Exception as exc:  # a template saved before validation, or by hand
+                self._broken = _fallback_error(routine, exc)
+
+    def render(self, context: dict) -> Rendered:
+        """``context`` rendered (made plain first) with the templates that apply."""
+        values = plain(context)
+        if self._broken:
+            return _rendered(self._builtin.render(values), self._broken)
+        if self._edited is None:
+            return _rendered(self._builtin.render(values))
+        try:
+            return _rendered(self._edited.render(values))
+        except Exception as exc:  # any failure of an edited template falls back to the built-in
+            return _rendered(self._builtin.render(values), _fallback_error(self.routine, exc))
 
 
 def template_validate(*, subject: str, body_text: str, body_html: str) -> None:
