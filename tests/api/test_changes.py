@@ -57,3 +57,21 @@ def test_bad_filter_is_400(api):
     response = api.get(f"{API}changes", {"ledger": "ambos"})
     assert response.status_code == 400
     assert response.json() == {"ledger": ['"ambos" não é uma escolha válida.']}
+
+
+def test_before_and_after_keep_their_fields_before_and_after_fan_out(api, make_title):
+    """Typed columns since issue 7: the API still shows the whole title on both sides."""
+    from spysystem.watch.services import process_one_change
+
+    keys = {"id", "ledger", "company_id", "party_id", "document", "installment", "issue_date"}
+    keys |= {"due_date", "status", "description", "amount"}
+    title = make_title(amount=Decimal("1000.00"))
+    _bump(title, "1500.25")
+    [pending] = api.get(f"{API}changes").json()["results"]
+    assert process_one_change()
+    [done] = api.get(f"{API}changes").json()["results"]
+    assert pending == done
+    assert set(done["before"]) == set(done["after"]) == keys
+    assert (done["before"]["amount"], done["after"]["amount"]) == ("1000.00", "1500.25")
+    assert done["after"]["document"] == title.document
+    assert done["after"]["issue_date"] == "2026-11-01"

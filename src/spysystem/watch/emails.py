@@ -18,8 +18,7 @@ from spysystem.watch.models import Change, ChangeKind
 TEMPLATE_DIR = "watch/email/spy_change"
 
 
-def _amount_fact(before: dict, after: dict) -> dict:
-    old, new = Decimal(before["amount"]), Decimal(after["amount"])
+def _amount_fact(old: Decimal, new: Decimal) -> dict:
     diff = new - old
     percent = f", {diff / old * 100:+.2f}%".replace(".", ",") if old else ""
     sign = "+" if diff >= 0 else "-"
@@ -31,8 +30,7 @@ def _amount_fact(before: dict, after: dict) -> dict:
     }
 
 
-def _due_date_fact(before: dict, after: dict) -> dict:
-    old, new = date.fromisoformat(before["due_date"]), date.fromisoformat(after["due_date"])
+def _due_date_fact(old: date, new: date) -> dict:
     days = (new - old).days
     if days > 0:
         delta = ngettext("adiado em %d dia", "adiado em %d dias", days) % days
@@ -44,22 +42,29 @@ def _due_date_fact(before: dict, after: dict) -> dict:
 def _facts(change: Change) -> list[dict]:
     facts = []
     if change.amount_changed:
-        facts.append(_amount_fact(change.before, change.after))
+        facts.append(_amount_fact(Decimal(change.amount_before), Decimal(change.amount_after)))
     if change.due_date_changed:
-        facts.append(_due_date_fact(change.before, change.after))
+        facts.append(
+            _due_date_fact(_as_date(change.due_date_before), _as_date(change.due_date_after))
+        )
     return facts
 
 
-def _snapshot_rows(snapshot: dict, party: Party | None) -> list[tuple[str, str]]:
-    party_name = party.name if party else f"#{snapshot['party_id']}"
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _deleted_rows(change: Change, fields: dict, party: Party | None) -> list[tuple[str, str]]:
+    party_name = party.name if party else f"#{fields.get('party_id')}"
+    status = fields.get("status")
     return [
         (_("Pessoa"), party_name),
-        (_("Documento / parcela"), f"{snapshot['document']} / {snapshot['installment']}"),
-        (_("Emissão"), date_br(snapshot["issue_date"])),
-        (_("Vencimento"), date_br(snapshot["due_date"])),
-        (_("Valor"), brl(snapshot["amount"])),
-        (_("Situação"), str(TitleStatus(snapshot["status"]).label)),
-        (_("Descrição"), snapshot.get("description") or "—"),
+        (_("Documento / parcela"), f"{fields.get('document')} / {fields.get('installment')}"),
+        (_("Emissão"), date_br(fields["issue_date"]) if fields.get("issue_date") else "—"),
+        (_("Vencimento"), date_br(change.due_date_before)),
+        (_("Valor"), brl(change.amount_before)),
+        (_("Situação"), str(TitleStatus(status).label) if status in TitleStatus.values else "—"),
+        (_("Descrição"), fields.get("description") or "—"),
     ]
 
 
@@ -68,23 +73,34 @@ def _one_line(text: str) -> str:
 
 
 def change_email_context(change: Change) -> dict:
-    """Everything the templates show; one query each for the company and the party."""
-    snapshot = change.after or change.before
+    """Everything the templates show; one query each for the company and the party.
+
+    Amount and due date, before and after, are the change's own (exact for this write, even if
+    the title changed again since). The title's other fields (party, document, installment; all
+    of them for a deletion) are ``change.title_fields``: the deleted title for a deletion, else
+    the title as it is at fan-out time (or as it was deleted, if it was deleted meanwhile).
+    """
+    fields = change.title_fields
     company = Company.objects.filter(pk=change.company_id).first()
-    party = Party.objects.filter(pk=snapshot["party_id"]).first()
+    party_id = fields.get("party_id")
+    party = change.known_party
+    if party is None and party_id is not None:
+        party = Party.objects.filter(pk=party_id).first()
     deleted = change.kind == ChangeKind.DELETE
     link = f"/spy/alteracoes/{change.pk}/" if deleted else f"/titulos/{change.title_id}/"
+    installment = fields.get("installment")
+    document = fields.get("document") or f"#{change.title_id}"
     return {
         "change": change,
         "deleted": deleted,
         "ledger_label": Ledger(change.ledger).label,
         "company_label": f"{company.code} · {company.name}" if company else f"#{change.company_id}",
         "company_cnpj": format_document(company.cnpj) if company else "",
-        "party_label": party.name if party else f"#{snapshot['party_id']}",
+        "party_label": party.name if party else f"#{party_id}" if party_id else "—",
         "party_document": format_document(party.document) if party else "",
-        "document": _one_line(f"{snapshot['document']}/{snapshot['installment']}"),
+        "document": _one_line(document if installment is None else f"{document}/{installment}"),
         "facts": _facts(change),
-        "snapshot_rows": _snapshot_rows(change.before, party) if deleted else [],
+        "snapshot_rows": _deleted_rows(change, fields, party) if deleted else [],
         "actor": change.actor,
         "origin_label": Origin(change.origin).label
         if change.origin in Origin.values

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +15,7 @@ from spysystem.audit.services import settings_change_record
 from spysystem.finance.models import Company, Ledger
 from spysystem.mail.models import Routine
 from spysystem.mail.services import MessageDraft, message_enqueue_many
+from spysystem.watch import triggers
 from spysystem.watch.emails import spy_change_email
 from spysystem.watch.models import Change, SpyRecipient
 from spysystem.watch.selectors import recipients_config, recipients_for
@@ -79,17 +80,25 @@ def process_one_change() -> bool:
     """Fan out the oldest pending change into one message per recipient; False when none.
 
     Idempotent: message keys are ``spy:<change>:<user>``, so a replay never duplicates mail.
+    Finding none re-arms the PostgreSQL wake flag (``triggers.wake_rearm``) so that the next
+    captured write notifies the workers; a change committed while that happened is claimed by a
+    second look, and one that commits later notifies or waits for the next poll.
     """
     with transaction.atomic():
         change = _claim_next_change()
         if change is None:
-            return False
+            if not triggers.wake_rearm(connection):
+                return False
+            change = _claim_next_change()
+            if change is None:
+                return False
         change_fan_out(change=change)
     return True
 
 
 def change_fan_out(*, change: Change) -> int:
-    """Enqueue the Spy e-mails of ``change`` and mark it done; returns how many were new."""
+    """Enqueue the Spy e-mails of ``change``, mark it done and keep the title fields the e-mails
+    showed in its ``snapshot`` (an update's is written here); returns how many were new."""
     recipients = recipients_for(ledger=change.ledger, company_id=change.company_id)
     # The company may have been deleted after its titles; the message then carries no company.
     company_id = (
@@ -115,5 +124,8 @@ def change_fan_out(*, change: Change) -> int:
             )
         )
     created = message_enqueue_many(drafts)
-    Change.objects.filter(pk=change.pk).update(fanned_out_at=timezone.now())
+    done = {"fanned_out_at": timezone.now()}
+    if change.snapshot is None:
+        done["snapshot"] = change.title_fields
+    Change.objects.filter(pk=change.pk).update(**done)
     return created

@@ -68,12 +68,16 @@ def spy_settings(request: HttpRequest) -> HttpResponse:
 
 
 def _attach_labels(changes: Iterable[Change]) -> None:
-    """Company and party names for a page of changes: two queries, whatever the page size."""
+    """Company and party names for a page of changes: at most two queries, whatever the page
+    size (none for the parties that resolving pending changes already loaded)."""
     changes = list(changes)
     companies = Company.objects.in_bulk({c.company_id for c in changes})
-    parties = Party.objects.in_bulk({(c.after or c.before).get("party_id") for c in changes})
+    parties = {c.known_party.pk: c.known_party for c in changes if c.known_party}
+    missing = {c.title_fields.get("party_id") for c in changes} - set(parties) - {None}
+    if missing:
+        parties.update(Party.objects.in_bulk(missing))
     for change in changes:
-        snapshot = change.after or change.before
+        snapshot = change.title_fields
         company = companies.get(change.company_id)
         party = parties.get(snapshot.get("party_id"))
         change.company_label = company.code if company else f"#{change.company_id}"
