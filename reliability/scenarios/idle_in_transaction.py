@@ -38,8 +38,8 @@ def _rate(handler: FaultHandler, seconds: float) -> float:
 
 
 def run(ctx: Ctx):
-    count = int(ctx.size(6000, 400))
-    hold = ctx.size(30, 3)
+    count = int(ctx.size(12000, 400))  # ~100/s for a minute, and enough left to measure after
+    hold = ctx.size(60, 3)  # the issue: "a transaction left open for a minute"
     reset_mail()
     handler = FaultHandler(delay=ctx.size(0.03, 0.05))
     with Sink(handler) as sink:

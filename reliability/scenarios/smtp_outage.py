@@ -26,7 +26,7 @@ def run(ctx: Ctx):
     from spysystem.mail.models import Message
 
     count = int(ctx.size(2000, 200))
-    outage = ctx.size(30, 5)
+    outage = ctx.size(60, 5)  # the issue: "sink down for a minute under load"
     reset_mail()
     handler = FaultHandler(delay=0.02)
     sink = Sink(handler).start()
