@@ -4,30 +4,14 @@ kept, renewed and returned, and messages handed back when the worker stops."""
 
 import time
 
-import pytest
 from django.utils import timezone
 
 from spysystem.mail import delivery
 from spysystem.mail.delivery import DeliveryEngine
 from spysystem.mail.models import Message, SmtpState
 from tests.conftest import drain
-from tests.mail.scripted_smtp import ScriptedSmtp
 from tests.mail.test_delivery import enqueue
 from tests.mail.test_faults import settings_for
-
-
-@pytest.fixture
-def scripted():
-    servers = []
-
-    def start(**options):
-        server = ScriptedSmtp(**options)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
 
 
 def run_until_idle(engine: DeliveryEngine, timeout: float = 30) -> None:

@@ -20,20 +20,6 @@ from tests.mail.scripted_smtp import ScriptedSmtp
 MESSAGE = b"Subject: teste\r\n\r\ncorpo\r\n"
 
 
-@pytest.fixture
-def scripted():
-    servers = []
-
-    def start(**options):
-        server = ScriptedSmtp(**options)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
-
-
 def transport_for(server: ScriptedSmtp) -> SmtpTransport:
     return SmtpTransport(SmtpConfig(host="127.0.0.1", port=server.port, security="none", timeout=2))
 
