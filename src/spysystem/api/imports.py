@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -20,6 +22,7 @@ from rest_framework.views import APIView
 from spysystem.api.access import PERMISSIONS
 from spysystem.api.schema import SpyAutoSchema
 from spysystem.finance.imports import (
+    COLUMN_HELP,
     FORMATS,
     MAX_BYTES,
     MAX_ROWS,
@@ -29,10 +32,10 @@ from spysystem.finance.imports import (
     titles_import,
 )
 
-COLUMNS_TEXT = _(
-    "Colunas: empresa (código), carteira (pagar/receber), pessoa (CPF/CNPJ), documento, parcela "
-    "(padrão 1), emissao (padrão hoje), vencimento (dd/mm/aaaa ou aaaa-mm-dd), valor (1.234,56 ou "
-    "1234.56), situacao (aberto/pago/cancelado), descricao."
+COLUMNS_TEXT = format_lazy(
+    "{}: {}.",
+    _("Colunas"),
+    lazy(lambda: "; ".join(f"{name} ({text})" for name, text in COLUMN_HELP.items()), str)(),
 )
 
 

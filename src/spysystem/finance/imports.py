@@ -23,6 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from spysystem.finance.documents import normalize
 from spysystem.finance.forms import TitleForm
@@ -49,6 +50,19 @@ COLUMNS = {
     "descricao": "description",
 }
 REQUIRED = ("empresa", "carteira", "pessoa", "documento", "vencimento", "valor")
+# What each column holds: the screen's help table and the API's description read it from here.
+COLUMN_HELP = {
+    "empresa": _l("código da empresa, ex.: E01"),
+    "carteira": _l("pagar ou receber"),
+    "pessoa": _l("CPF/CNPJ da pessoa já cadastrada"),
+    "documento": _l("número do documento, ex.: NF-1234"),
+    "parcela": _l("1, 2, 3… (padrão 1)"),
+    "emissao": _l("dd/mm/aaaa (padrão: hoje; num título existente, mantém)"),
+    "vencimento": _l("dd/mm/aaaa ou aaaa-mm-dd"),
+    "valor": _l("1.234,56 ou 1234.56"),
+    "situacao": _l("aberto, pago ou cancelado (padrão aberto)"),
+    "descricao": _l("texto livre"),
+}
 COLUMN_OF = {field_name: column for column, field_name in COLUMNS.items()}
 # What a user may type for ledger and status (compared without accents or case).
 LEDGER_WORDS = {

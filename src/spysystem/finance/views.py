@@ -14,7 +14,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_safe
 
 from spysystem.finance import imports, selectors, services
@@ -100,27 +99,13 @@ def title_import(request: HttpRequest) -> HttpResponse:
             user=request.user,
             dry_run=request.POST.get("acao") != "importar",
         )
-    context = {"form": form, "result": result, "columns": IMPORT_COLUMNS}
+    columns = [(name, name in imports.REQUIRED, text) for name, text in imports.COLUMN_HELP.items()]
+    context = {"form": form, "result": result, "columns": columns}
     return render(request, "finance/title_import.html", context, status=_import_status(result))
 
 
 def _import_status(result: imports.ImportResult | None) -> int:
     return 400 if result is not None and not result.ok else 200
-
-
-# What the help table of “Importar títulos” says about each column.
-IMPORT_COLUMNS = [
-    ("empresa", _l("sim"), _l("Código da empresa, ex.: E01")),
-    ("carteira", _l("sim"), _l("pagar ou receber")),
-    ("pessoa", _l("sim"), _l("CPF/CNPJ da pessoa já cadastrada")),
-    ("documento", _l("sim"), _l("Número do documento, ex.: NF-1234")),
-    ("parcela", _l("não"), _l("1, 2, 3… (padrão 1)")),
-    ("emissao", _l("não"), _l("dd/mm/aaaa (padrão: hoje; num título existente, mantém)")),
-    ("vencimento", _l("sim"), _l("dd/mm/aaaa ou aaaa-mm-dd")),
-    ("valor", _l("sim"), _l("1.234,56 ou 1234.56")),
-    ("situacao", _l("não"), _l("aberto, pago ou cancelado (padrão aberto)")),
-    ("descricao", _l("não"), _l("Texto livre")),
-]
 
 
 @require_role(READ)
