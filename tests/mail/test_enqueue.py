@@ -59,13 +59,13 @@ def test_the_queries_do_not_grow_with_the_drafts(make_title):
 def test_a_key_another_transaction_inserted_meanwhile_is_skipped(db, monkeypatch):
     message_enqueue_many([draft(1)])
     checks = []
-    real = services._existing_keys
+    real = services.existing_keys
 
     def blind_first(keys):  # the first check cannot see the row the other one committed
         checks.append(keys)
         return set() if len(checks) == 1 else real(keys)
 
-    monkeypatch.setattr(services, "_existing_keys", blind_first)
+    monkeypatch.setattr(services, "existing_keys", blind_first)
     with transaction.atomic():  # the caller's transaction survives the collision
         assert message_enqueue_many([draft(1), draft(2)]) == 1
     assert len(checks) == 2
@@ -76,7 +76,7 @@ def test_a_key_another_transaction_inserted_meanwhile_is_skipped(db, monkeypatch
 @pytest.mark.django_db(transaction=True)
 def test_two_transactions_racing_for_the_same_keys_insert_each_once(monkeypatch):
     barrier, seen = threading.Barrier(2, timeout=20), threading.local()
-    real, counts, errors = services._existing_keys, [], []
+    real, counts, errors = services.existing_keys, [], []
 
     def in_step(keys):  # both check before either inserts: a real race
         found = real(keys)
@@ -85,7 +85,7 @@ def test_two_transactions_racing_for_the_same_keys_insert_each_once(monkeypatch)
             barrier.wait()
         return found
 
-    monkeypatch.setattr(services, "_existing_keys", in_step)
+    monkeypatch.setattr(services, "existing_keys", in_step)
 
     def enqueue():
         try:

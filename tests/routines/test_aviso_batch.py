@@ -238,7 +238,7 @@ def test_concurrent_runs_queue_each_warning_once(make_company, receivable_for, m
 def test_runs_racing_on_the_same_chunk_queue_it_once(make_company, receivable_for, monkeypatch):
     company = make_company()
     titles = [receivable_for(company, DAY) for _ in range(4)]
-    barrier, seen, real = threading.Barrier(2, timeout=20), threading.local(), aviso._queued_keys
+    barrier, seen, real = threading.Barrier(2, timeout=20), threading.local(), aviso.existing_keys
 
     def in_step(keys):  # both find nothing queued before either inserts
         found = real(keys)
@@ -247,6 +247,6 @@ def test_runs_racing_on_the_same_chunk_queue_it_once(make_company, receivable_fo
             barrier.wait()
         return found
 
-    monkeypatch.setattr(aviso, "_queued_keys", in_step)
+    monkeypatch.setattr(aviso, "existing_keys", in_step)
     results = [counts["emails"] for counts, _problems in in_two_threads(lambda: aviso_run(DAY))]
     assert sorted(results) == [0, len(titles)] and Message.objects.count() == len(titles)

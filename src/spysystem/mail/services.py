@@ -88,7 +88,7 @@ def message_enqueue_many(drafts: list[MessageDraft]) -> int:
 
 
 def _insert_new(drafts: list[MessageDraft]) -> int:
-    existing = _existing_keys([d.dedupe_key for d in drafts])
+    existing = existing_keys([d.dedupe_key for d in drafts])
     fresh = [d for d in drafts if d.dedupe_key not in existing]
     if not fresh:
         return 0
@@ -101,7 +101,8 @@ def _insert_new(drafts: list[MessageDraft]) -> int:
     return len(fresh)
 
 
-def _existing_keys(keys: list[str]) -> set[str]:
+def existing_keys(keys: list[str]) -> set[str]:
+    """The dedupe keys among ``keys`` that some outbox row already has (bounded look-ups)."""
     found: set[str] = set()
     for start in range(0, len(keys), ROWS_PER_QUERY):
         chunk = keys[start : start + ROWS_PER_QUERY]

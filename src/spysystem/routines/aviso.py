@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 from spysystem import boleto as core
 from spysystem.finance.models import Company, Ledger, Party, Title, TitleStatus
 from spysystem.formats import brl, date_br
-from spysystem.mail.models import Message, Routine
-from spysystem.mail.services import MessageDraft, message_enqueue_many
+from spysystem.mail.models import Routine
+from spysystem.mail.services import MessageDraft, existing_keys, message_enqueue_many
 from spysystem.routines.boletos import RoutineError, boleto_data, boleto_filename, boleto_issue
 from spysystem.routines.calendar import days_sent_on
 from spysystem.routines.emails import Rendered, RoutineRenderer
@@ -39,7 +39,6 @@ logger = logging.getLogger(__name__)
 
 TEMPLATE_DIR = "routines/email/aviso"
 CHUNK = 500  # titles per transaction: bounded memory, a handful of queries each
-KEYS_PER_QUERY = 1000
 
 
 def company_options(company: Company) -> CompanyRoutineSettings:
@@ -151,7 +150,7 @@ def _chunk_run(shared: _Company, ids: list[int]) -> _Outcome:
     """Queue the warnings of the titles ``ids`` (still open, due, not opted out)."""
     titles, emails, boletos = _load(shared, ids)
     keys = {title.pk: _keys(title, emails[title.party_id], shared) for title in titles}
-    queued = _queued_keys([key for by_pair in keys.values() for key in by_pair.values()])
+    queued = existing_keys([key for by_pair in keys.values() for key in by_pair.values()])
     outcome, drafts = _Outcome(), []
     for title in titles:
         missing = {pair: k for pair, k in keys[title.pk].items() if k not in queued}
@@ -184,16 +183,6 @@ def _keys(title: Title, emails: list[str], shared: _Company) -> dict[tuple[int, 
         for offset in shared.wanted[title.due_date]
         for email in emails
     }
-
-
-def _queued_keys(keys: list[str]) -> set[str]:
-    queued: set[str] = set()
-    for start in range(0, len(keys), KEYS_PER_QUERY):
-        chunk = keys[start : start + KEYS_PER_QUERY]
-        queued.update(
-            Message.objects.filter(dedupe_key__in=chunk).values_list("dedupe_key", flat=True)
-        )
-    return queued
 
 
 def _title_drafts(

@@ -42,16 +42,10 @@ def _due_date_fact(old: date, new: date) -> dict:
 def _facts(change: Change) -> list[dict]:
     facts = []
     if change.amount_changed:
-        facts.append(_amount_fact(Decimal(change.amount_before), Decimal(change.amount_after)))
+        facts.append(_amount_fact(change.amount_before, change.amount_after))
     if change.due_date_changed:
-        facts.append(
-            _due_date_fact(_as_date(change.due_date_before), _as_date(change.due_date_after))
-        )
+        facts.append(_due_date_fact(change.due_date_before, change.due_date_after))
     return facts
-
-
-def _as_date(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _deleted_rows(change: Change, fields: dict, party: Party | None) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ class ChangeKind(models.TextChoices):
 
 
 def _money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{Decimal(value):.2f}"
+    return None if value is None else f"{value:.2f}"
 
 
 def _iso(value: date | str | None) -> str | None:
