@@ -246,3 +246,44 @@ def test_the_worker_keeps_its_smtp_sessions_between_batches(general_smtp, sink, 
         stop.set()
         thread.join(timeout=30)
     assert len(set(sessions)) <= general_smtp.max_connections  # ten batches, the same sessions
+
+
+def test_a_task_longer_than_a_lease_leaves_the_messages_in_flight_to_this_worker(
+    general_smtp, sink, settings, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from spysystem.mail.delivery import DeliveryEngine
+    from spysystem.routines import scheduler
+    from spysystem.routines.models import Task
+    from spysystem.worker import run_steps_once
+
+    settings.SPY_LEASE_SECONDS = 2
+    sink.handler.delay = 0.3
+    enqueue(10)  # 3 s of sending on the one session of the general settings
+    scheduler.tasks_ensure()
+    Task.objects.update(next_run_at=timezone.now() - timedelta(minutes=1), enabled=True)
+    Task.objects.filter(name="GEAtualizaCobranca").update(enabled=False)
+    expired: list[int] = []
+
+    def long_aviso(as_of):  # stands in for a large portfolio's aviso: 3 s, longer than a lease
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            late = Message.objects.filter(status="sending", lease_until__lt=timezone.now())
+            expired.extend(late.values_list("pk", flat=True))
+        return {"titulos": 0, "emails": 0}, []
+
+    monkeypatch.setattr(scheduler, "registry", lambda: {"GEEnviaEmailAvisoVencimento": long_aviso})
+    engine = DeliveryEngine("busy", batch_size=10)
+    try:
+        assert engine.step()  # 10 messages in flight
+        assert run_steps_once("busy", engine)  # runs the task
+        assert expired == []  # another worker could have taken none of them
+        assert Message.objects.filter(status="sent").count() >= 5  # written during the task
+    finally:
+        engine.close()
+    assert Message.objects.filter(status="sent").count() == 10
+    assert len(sink.received) == 10

@@ -19,6 +19,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -43,10 +44,19 @@ def run_steps_once(worker_id: str, engine: DeliveryEngine | None = None) -> bool
     did_work = False
     while process_one_change():
         did_work = True
-    did_work = process_one_task() or did_work
+    did_work = process_one_task(while_running=_tending(engine)) or did_work
     if engine is None:
         return process_one_batch(worker_id=worker_id) or did_work
     return engine.step() or did_work
+
+
+def _tending(engine: DeliveryEngine | None) -> Callable[[], AbstractContextManager]:
+    """What a task runs inside: the engine tended by a thread of its own, since a task (the
+    aviso of a large portfolio) can outlast the leases of the messages in flight. Not inside an
+    atomic block (tests drive the loop in their transaction, which another thread cannot see)."""
+    if engine is None or connection.in_atomic_block:
+        return contextlib.nullcontext
+    return engine.tended
 
 
 class Waker:

@@ -2,8 +2,10 @@
 while the current one is being sent, broken sessions replaced without spending attempts, leases
 kept, renewed and returned, and messages handed back when the worker stops."""
 
+import threading
 import time
 
+import pytest
 from django.utils import timezone
 
 from spysystem.mail import delivery
@@ -149,6 +151,38 @@ def test_messages_waiting_behind_a_slow_server_keep_their_lease(db, scripted, se
     finally:
         engine.close()
     assert statuses() == {"sent": 6}
+
+
+@pytest.mark.django_db(transaction=True)  # the tending thread reads committed rows
+def test_while_its_thread_is_busy_longer_than_a_lease_the_engine_keeps_what_it_sends(
+    scripted, settings
+):
+    settings.SPY_LEASE_SECONDS = 2
+    server = scripted(delay=0.4)  # 8 messages on one session: 3.2 s
+    settings_for(server.port, max_connections=1)
+    enqueue(8)
+    engine = DeliveryEngine("w", batch_size=8)
+    try:
+        assert engine.step()
+        with engine.tended():  # the worker's thread runs a long task: it does not step
+            busy_until = time.monotonic() + 3.0  # longer than a lease
+            while time.monotonic() < busy_until:
+                time.sleep(0.1)
+                sending = Message.objects.filter(status="sending")
+                assert not sending.filter(lease_until__lt=timezone.now()).exists()
+            sent_while_busy = Message.objects.filter(status="sent").count()
+        assert sent_while_busy >= 5  # outcomes were written as they came, not after the task
+        assert SmtpState.objects.get().connections  # the connection lease is still ours
+    finally:
+        engine.close()
+    assert statuses() == {"sent": 8}
+    assert len(server.accepted) == 8
+
+
+def test_tending_an_engine_with_nothing_in_flight_starts_no_thread(db):
+    engine = DeliveryEngine("w")
+    with engine.tended():
+        assert "spy-tend" not in {thread.name for thread in threading.enumerate()}
 
 
 def test_a_message_that_cannot_be_built_fails_alone(db, scripted):

@@ -9,13 +9,16 @@ closes and returns them. Messages are serialized by ``MimeCache`` (once per dist
 
 Only the engine's thread touches the database: it persists each outcome as it arrives (sent
 replies grouped), so a crash loses at most the messages in flight, which are re-sent when their
-lease expires (at-least-once, with a Message-ID naming the outbox row).
+lease expires (at-least-once, with a Message-ID naming the outbox row). While the worker's thread
+is busy elsewhere for long (a routine task), ``tended()`` lends that job to a thread of its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings as django_settings
+from django.db import connection, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +44,7 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
 WAIT_SECONDS = 0.25  # the longest a step waits for replies before the worker loop goes round
 POOL_IDLE_SECONDS = 5.0  # an idle pool closes its sessions and returns its leases
+TEND_SECONDS = 0.5  # how often ``tended()`` persists outcomes and looks at the leases
 
 
 def smtp_config(settings: SmtpSettings) -> SmtpConfig:
@@ -178,8 +183,9 @@ class _SentBuffer:
 class DeliveryEngine:
     """Sends the outbox for one worker; call ``step`` in the worker loop and ``close`` at the end.
 
-    Not thread-safe: one thread (the worker's) calls every method; only the pools' connection
-    threads run beside it, and they never touch the database.
+    Not thread-safe: one thread at a time calls its methods — the worker's, or the tending thread
+    of ``tended()`` while the worker's thread is busy elsewhere; the pools' connection threads run
+    beside it and never touch the database.
     """
 
     def __init__(self, worker_id: str, *, batch_size: int | None = None) -> None:
@@ -258,6 +264,44 @@ class DeliveryEngine:
     def in_flight(self) -> int:
         """Messages dispatched whose outcome is not persisted yet."""
         return sum(entry.pool.in_flight for entry in self._entries()) + len(self._outcomes)
+
+    @contextlib.contextmanager
+    def tended(self) -> Iterator[None]:
+        """Keep the engine going while the calling thread does something long (a routine task).
+
+        Inside the block a thread of its own (with its own database connection) persists the
+        outcomes as they arrive and renews the leases of the messages and connections in use, so
+        a task longer than ``SPY_LEASE_SECONDS`` lets no other worker take, and send again, a
+        message this one is sending or has sent. It claims nothing new. The caller must not use
+        the engine inside the block, and its work must be committed for the thread to see it
+        (never inside an atomic block).
+        """
+        if not self._entries():  # no pool, nothing in flight: nothing to tend
+            yield
+            return
+        stop = threading.Event()
+        tender = threading.Thread(target=self._tend, args=(stop,), name="spy-tend", daemon=True)
+        tender.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            tender.join()
+
+    def _tend(self, stop: threading.Event) -> None:
+        try:
+            while not stop.wait(TEND_SECONDS):
+                self._tend_once()
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    def _tend_once(self) -> None:
+        try:
+            self._persist()
+            self._maintain()
+        except Exception:  # the database is away: what is unwritten stays queued; next round
+            logger.exception("could not persist outcomes or renew leases during a long step")
+            connection.close()
 
     # -- dispatching -----------------------------------------------------------------------
 

@@ -8,8 +8,10 @@ same slot and a week of downtime produces one catch-up run, not seven.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 
 from croniter import croniter
@@ -90,14 +92,21 @@ def _schedule_new_tasks(now: datetime) -> None:
         )
 
 
-def process_one_task() -> bool:
-    """Run one due task slot, if any; False when nothing was due."""
+def process_one_task(
+    *, while_running: Callable[[], AbstractContextManager] = contextlib.nullcontext
+) -> bool:
+    """Run one due task slot, if any; False when nothing was due.
+
+    The task body runs inside ``while_running()`` (the worker keeps its deliveries tended there,
+    since a task can outlast a message lease); checking what is due does not.
+    """
     now = timezone.now()
     _schedule_new_tasks(now)
     run = _claim_due_task(now)
     if run is None:
         return False
-    execute(run)
+    with while_running():
+        execute(run)
     return True
 
 
