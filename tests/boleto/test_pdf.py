@@ -168,3 +168,35 @@ def test_a_barcode_reader_decodes_the_rendered_page(tmp_path):
         check=False,
     )
     assert read.stdout.split() == [boleto.barcode.barcode]
+
+
+@pytest.mark.parametrize("align", ["L", "R", "C"])
+@pytest.mark.parametrize(
+    ("style", "size", "text"),
+    [
+        ("", 5.5, "Agência / Código do Beneficiário"),
+        ("B", 11, "34191.09008 01000.161248"),
+        ("", 8, "José da Conceição Araújo - 123.456.789-09"),
+        ("B", 14, "341-7"),
+    ],
+)
+def test_the_fast_text_path_draws_where_fpdf_cell_would(align, style, size, text):
+    from fpdf import FPDF
+
+    from spysystem.boleto.pdf import _cell
+
+    def page(draw) -> bytes:
+        pdf = FPDF(unit="mm", format="A4")
+        pdf.set_compression(False)
+        pdf.add_page()
+        pdf.set_font("helvetica", style, size)
+        draw(pdf)
+        return bytes(pdf.pages[1].contents)
+
+    def with_cell(pdf):
+        pdf.set_xy(31.4, 102.25)
+        pdf.cell(87.6, 3.6, text, align=align)
+
+    assert page(lambda pdf: _cell(pdf, 31.4, 102.25, 87.6, 3.6, text, align=align)) == page(
+        with_cell
+    )

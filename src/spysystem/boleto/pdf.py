@@ -224,16 +224,14 @@ def _header(pdf: FPDF, boleto: BoletoData, *, top: float, title: str | None) -> 
     """Bank name | code-dv | linha digitável (or a title); returns the y below it."""
     bank = boleto.bank
     _shrink_to_fit(pdf, _clean(bank.name), 50, size=11)
-    pdf.set_xy(MARGIN, top + 2)
-    pdf.cell(50, 7, _clean(bank.name))
+    _cell(pdf, MARGIN, top + 2, 50, 7, _clean(bank.name))
     pdf.set_line_width(0.6)
     pdf.line(MARGIN + 52, top + 1, MARGIN + 52, top + 9)
     pdf.line(MARGIN + 72, top + 1, MARGIN + 72, top + 9)
     pdf.line(MARGIN, top + 9, PAGE_WIDTH - MARGIN, top + 9)
     pdf.set_line_width(0.2)
     pdf.set_font("helvetica", "B", 14)
-    pdf.set_xy(MARGIN + 52, top + 2)
-    pdf.cell(20, 7, bank.label, align="C")
+    _cell(pdf, MARGIN + 52, top + 2, 20, 7, bank.label, align="C")
     _header_right(pdf, boleto, top=top, title=title)
     return top + 9
 
@@ -243,26 +241,23 @@ def _header_right(pdf: FPDF, boleto: BoletoData, *, top: float, title: str | Non
     line = boleto.barcode.formatted_line
     if title:
         pdf.set_font("helvetica", "B", 7)
-        pdf.set_xy(MARGIN + 74, top)
-        pdf.cell(width, 3, title, align="R")
+        _cell(pdf, MARGIN + 74, top, width, 3, title, align="R")
     _shrink_to_fit(pdf, line, width, size=11)
-    pdf.set_xy(MARGIN + 74, top + (3 if title else 2))
-    pdf.cell(width, 6 if title else 7, line, align="R")
+    _cell(pdf, MARGIN + 74, top + (3 if title else 2), width, 6 if title else 7, line, align="R")
 
 
 def _draw_box(pdf: FPDF, box: _Box) -> None:
     pdf.rect(box.x, box.y, box.w, box.h)
     pdf.set_font("helvetica", "", LABEL_SIZE)
-    pdf.set_xy(box.x + 0.8, box.y + 0.4)
-    pdf.cell(box.w - 1.6, 2.4, _clean(box.label))
+    _cell(pdf, box.x + 0.8, box.y + 0.4, box.w - 1.6, 2.4, _clean(box.label))
     pdf.set_font("helvetica", "B" if box.bold else "", VALUE_SIZE)
     line_height = 3.6
     for index, line in enumerate(box.lines):
         top = box.y + 3.2 + index * line_height
         if top + line_height > box.y + box.h + 0.3:
             break
-        pdf.set_xy(box.x + 0.8, top)
-        pdf.cell(box.w - 1.6, line_height, _fit_line(pdf, line, box.w - 1.6), align=box.align)
+        text = _fit_line(pdf, line, box.w - 1.6)
+        _cell(pdf, box.x + 0.8, top, box.w - 1.6, line_height, text, align=box.align)
 
 
 def _barcode(pdf: FPDF, boleto: BoletoData, *, top: float) -> None:
@@ -284,7 +279,7 @@ def _barcode(pdf: FPDF, boleto: BoletoData, *, top: float) -> None:
 def _shrink_to_fit(pdf: FPDF, text: str, width: float, *, size: float) -> None:
     """Bold Helvetica at ``size`` points, smaller (down to 7) until ``text`` fits ``width`` mm."""
     pdf.set_font("helvetica", "B", size)
-    while pdf.get_string_width(text) > width and size > 7:
+    while _width(pdf, text) > width and size > 7:
         size -= 0.5
         pdf.set_font_size(size)
 
@@ -293,8 +288,32 @@ def _small_text(
     pdf: FPDF, x: float, y: float, text: str, *, align: str = "L", width: float = 50
 ) -> None:
     pdf.set_font("helvetica", "", 6)
-    pdf.set_xy(x, y)
-    pdf.cell(width, 2.5, _clean(text), align=align)
+    _cell(pdf, x, y, width, 2.5, _clean(text), align=align)
+
+
+def _cell(
+    pdf: FPDF, x: float, y: float, w: float, h: float, text: str, *, align: str = "L"
+) -> None:
+    """Draw ``text`` exactly where ``pdf.cell(w, h, text, align=align)`` at (x, y) draws it (same
+    offsets: the cell margin, vertical centring on the font size), through ``pdf.text``.
+
+    Why: a boleto has ~75 text cells and ``cell`` runs fpdf2's text-shaping and markdown pass
+    on each, which was two thirds of the rendering time; core fonts need none of it (issue 7,
+    ``boleto_pdf_per_s``).
+    """
+    if align == "L":
+        dx = pdf.c_margin
+    elif align == "R":
+        dx = w - pdf.c_margin - _width(pdf, text)
+    else:
+        dx = (w - _width(pdf, text)) / 2
+    pdf.text(x + dx, y + 0.5 * h + 0.3 * pdf.font_size, text)
+
+
+def _width(pdf: FPDF, text: str) -> float:
+    """``pdf.get_string_width(text)`` for the core fonts used here (no spacing, no stretching),
+    without its text-shaping pass."""
+    return pdf.current_font.get_text_width(text, pdf.font_size_pt, None)[1] / pdf.k
 
 
 def _fit_line(pdf: FPDF, line: str | tuple[str, str], width: float) -> str:
@@ -305,14 +324,14 @@ def _fit_line(pdf: FPDF, line: str | tuple[str, str], width: float) -> str:
     if not document:
         return _fit(pdf, name, width)
     tail = f" - {document}"
-    return _fit(pdf, name, width - pdf.get_string_width(tail)) + tail
+    return _fit(pdf, name, width - _width(pdf, tail)) + tail
 
 
 def _fit(pdf: FPDF, text: str, width: float) -> str:
     """``text`` cut with an ellipsis so it fits ``width`` at the current font."""
-    if pdf.get_string_width(text) <= width:
+    if _width(pdf, text) <= width:
         return text
-    while text and pdf.get_string_width(text + "...") > width:
+    while text and _width(pdf, text + "...") > width:
         text = text[:-1]
     return text.rstrip() + "..."
 
