@@ -62,7 +62,7 @@ def scratch_postgres(url: str) -> Iterator[str]:
             admin.execute(drop)
 
 
-def _child_env(workdir: Path) -> dict[str, str]:
+def child_env(workdir: Path) -> dict[str, str]:
     from cryptography.fernet import Fernet
 
     env = dict(os.environ)
@@ -76,7 +76,7 @@ def _child_env(workdir: Path) -> dict[str, str]:
     return env
 
 
-def _suite(env: dict, *, url: str, scenarios: list[str], workdir: Path, scale: float) -> dict:
+def suite(env: dict, *, url: str, scenarios: list[str], workdir: Path, scale: float) -> dict:
     out = workdir / f"suite-{len(list(workdir.glob('suite-*')))}.json"
     command = [sys.executable, "-m", "bench.suite", "--scenarios", ",".join(scenarios)]
     command += ["--out", str(out), "--workdir", str(workdir), "--scale", str(scale)]
@@ -94,17 +94,17 @@ def _merge(into: dict, part: dict) -> None:
 
 
 def measure(*, postgres_url: str | None, workdir: Path, scale: float) -> dict:
-    env = _child_env(workdir)
+    env = child_env(workdir)
     sqlite_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     results: dict = {"metrics": {}, "details": {}}
     if postgres_url:
         with scratch_postgres(postgres_url) as url:
-            part = _suite(env, url=url, scenarios=EVERYTHING, workdir=workdir, scale=scale)
+            part = suite(env, url=url, scenarios=EVERYTHING, workdir=workdir, scale=scale)
         _merge(results, part)
-        part = _suite(env, url=sqlite_url, scenarios=PER_DATABASE, workdir=workdir, scale=scale)
+        part = suite(env, url=sqlite_url, scenarios=PER_DATABASE, workdir=workdir, scale=scale)
         _merge(results, part)
     else:
-        part = _suite(env, url=sqlite_url, scenarios=EVERYTHING, workdir=workdir, scale=scale)
+        part = suite(env, url=sqlite_url, scenarios=EVERYTHING, workdir=workdir, scale=scale)
         _merge(results, part)
         results["metrics"].update(dict.fromkeys(PG_METRICS, NO_POSTGRES))
     return results

@@ -1,9 +1,14 @@
 """``spy_tax_<db>``: how much the capture triggers slow the ERP's writes down.
 
 Two client processes run single-row autocommit UPDATEs of a title's amount (their own driver, as
-another program would). Phases with the triggers removed and installed alternate in ABBA order
-(off, on, on, off, …), so slow drift of the machine cancels out; the triggers are dropped and
-created with the product's own SQL (``watch.triggers.statements``). Result: ``1 - tps_on/tps_off``.
+another program would). Phases with the triggers removed and installed alternate in mirrored
+order (off, empty, on, on, empty, off, …), so slow drift of the machine cancels out; the triggers
+are dropped and created with the product's own SQL (``watch.triggers.statements``). Result:
+``1 - tps_on/tps_off``.
+
+The "empty" phases install, instead, a trigger on the same event and condition whose body does
+nothing: what any row trigger costs the writer on this machine, the floor under the capture's
+figure (reported in the details as ``empty_trigger_tax``), measured in the same run.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import time
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
 
 from django.db import connection
 
@@ -21,17 +28,41 @@ from spysystem.watch.triggers import statements
 
 CLIENTS = 2
 SECONDS_PER_MODE = 10.0
-PHASES = 8  # ABBA twice
+OFF, EMPTY, ON = "off", "empty", "on"
+BLOCK = [OFF, EMPTY, ON, ON, EMPTY, OFF]  # each mode twice per block, mirrored
+BLOCKS = 5
 TITLES_PER_CLIENT = 100
 
+_EMPTY_CREATE = {
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION bench_empty_trigger() RETURNS trigger LANGUAGE plpgsql"
+        " AS $$BEGIN RETURN NULL; END$$",
+        "CREATE TRIGGER bench_empty AFTER UPDATE OF amount, due_date ON finance_title"
+        " FOR EACH ROW WHEN (OLD.amount IS DISTINCT FROM NEW.amount"
+        " OR OLD.due_date IS DISTINCT FROM NEW.due_date) EXECUTE FUNCTION bench_empty_trigger()",
+    ],
+    "sqlite": [
+        "CREATE TRIGGER bench_empty AFTER UPDATE OF amount, due_date ON finance_title"
+        " FOR EACH ROW WHEN OLD.amount IS NOT NEW.amount OR OLD.due_date IS NOT NEW.due_date"
+        " BEGIN SELECT 1; END",
+    ],
+}
+_EMPTY_DROP = {
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS bench_empty ON finance_title",
+        "DROP FUNCTION IF EXISTS bench_empty_trigger()",
+    ],
+    "sqlite": ["DROP TRIGGER IF EXISTS bench_empty"],
+}
 
-def _triggers(*, installed: bool) -> None:
+
+def _triggers(mode: str) -> None:
+    """Leave exactly the triggers of ``mode`` on ``finance_title``."""
+    vendor = connection.vendor
+    create = {OFF: [], EMPTY: _EMPTY_CREATE[vendor], ON: statements(vendor, create=True)}[mode]
     with connection.cursor() as cursor:
-        for sql in statements(connection.vendor, create=False):
+        for sql in [*statements(vendor, create=False), *_EMPTY_DROP[vendor], *create]:
             cursor.execute(sql)
-        if installed:
-            for sql in statements(connection.vendor, create=True):
-                cursor.execute(sql)
 
 
 def _dsn() -> str:
@@ -43,51 +74,85 @@ def _dsn() -> str:
     return settings.DATABASE_URL
 
 
-def _phase_order() -> list[bool]:
-    pattern = [False, True, True, False]
-    return [pattern[i % 4] for i in range(PHASES)]
-
-
 def run(bench: Bench) -> dict:
     ids = titles_create(prefix="TAX", count=CLIENTS * TITLES_PER_CLIENT)
-    phase_seconds = bench.scaled(SECONDS_PER_MODE, minimum=0.5) / (PHASES / 2)
+    phase_seconds = bench.scaled(SECONDS_PER_MODE, minimum=0.5) / (BLOCK.count(ON) * BLOCKS)
+    try:
+        with update_clients(ids) as pipes:
+            blocks = mirrored_blocks(pipes, [OFF, EMPTY, ON], _triggers, phase_seconds, BLOCKS)
+    finally:
+        _triggers(ON)
+        changes_settle()
+    totals = {mode: sum(block[mode] for block in blocks) for mode in (OFF, EMPTY, ON)}
+    seconds = phase_seconds * BLOCK.count(ON) * BLOCKS
+    bench.details[f"spy_tax_{bench.suffix}"] = {
+        "tps_triggers_off": round(totals[OFF] / seconds, 1),
+        "tps_triggers_on": round(totals[ON] / seconds, 1),
+        "tps_empty_trigger": round(totals[EMPTY] / seconds, 1),
+        "empty_trigger_tax": tax(totals, EMPTY),
+        "tax_per_block": [tax(block, ON) for block in blocks],
+        "clients": CLIENTS,
+        "seconds_per_mode": round(seconds, 1),
+    }
+    return {f"spy_tax_{bench.suffix}": tax(totals, ON)}
+
+
+def tax(done: dict[str, int], mode: str) -> float:
+    """``1 - done[mode] / done["off"]``: the share of the trigger-free rate ``mode`` loses."""
+    return round(1 - done[mode] / done[OFF], 4)
+
+
+@contextlib.contextmanager
+def update_clients(ids: list[int]) -> Iterator[list[Connection]]:
+    """``CLIENTS`` UPDATE client processes, each over its share of ``ids``; yields their pipes."""
     ctx = multiprocessing.get_context("spawn")
     pipes, procs = [], []
-    for n in range(CLIENTS):
-        ours, theirs = ctx.Pipe()
-        chunk = ids[n * TITLES_PER_CLIENT : (n + 1) * TITLES_PER_CLIENT]
-        proc = ctx.Process(target=update_client, args=(connection.vendor, _dsn(), chunk, theirs))
-        proc.start()
-        pipes.append(ours)
-        procs.append(proc)
+    share = len(ids) // CLIENTS
     try:
+        for n in range(CLIENTS):
+            ours, theirs = ctx.Pipe()
+            chunk = ids[n * share : (n + 1) * share]
+            args = (connection.vendor, _dsn(), chunk, theirs)
+            proc = ctx.Process(target=update_client, args=args)
+            proc.start()
+            pipes.append(ours)
+            procs.append(proc)
         for pipe in pipes:
             if not pipe.poll(60) or pipe.recv() != "ready":
                 raise RuntimeError("an UPDATE client did not start")
-        totals = {False: 0, True: 0}
-        for installed in _phase_order():
-            _triggers(installed=installed)
-            start = time.monotonic() + 0.2
-            for pipe in pipes:
-                pipe.send((start, start + phase_seconds))
-            for pipe in pipes:
-                if not pipe.poll(phase_seconds + 120):
-                    raise RuntimeError("an UPDATE client stopped answering")
-                totals[installed] += pipe.recv()
+        yield pipes
     finally:
         for pipe in pipes:
             with contextlib.suppress(OSError):  # a client that died has nothing to stop
                 pipe.send(None)
         for proc in procs:
             proc.join(timeout=30)
-        _triggers(installed=True)
-        changes_settle()
-    seconds = phase_seconds * PHASES / 2
-    tps_off, tps_on = totals[False] / seconds, totals[True] / seconds
-    bench.details[f"spy_tax_{bench.suffix}"] = {
-        "tps_triggers_off": round(tps_off, 1),
-        "tps_triggers_on": round(tps_on, 1),
-        "clients": CLIENTS,
-        "seconds_per_mode": round(seconds, 1),
-    }
-    return {f"spy_tax_{bench.suffix}": round(1 - tps_on / tps_off, 4)}
+
+
+def mirrored_blocks(
+    pipes: list[Connection],
+    modes: list[str],
+    install: Callable[[str], None],
+    phase_seconds: float,
+    blocks: int,
+) -> list[dict[str, int]]:
+    """``blocks`` times: each mode, then each mode again in reverse order (``install(mode)``
+    before each phase); returns the UPDATEs done per mode in each block."""
+    order = [*modes, *reversed(modes)]
+    return [_block(pipes, order, install, phase_seconds) for _ in range(blocks)]
+
+
+def _block(
+    pipes: list[Connection], order: list[str], install: Callable[[str], None], seconds: float
+) -> dict[str, int]:
+    done = dict.fromkeys(order, 0)
+    for mode in order:
+        install(mode)
+        start = time.monotonic() + 0.2
+        for pipe in pipes:
+            pipe.send((start, start + seconds))
+        for pipe in pipes:
+            if not pipe.poll(seconds + 120):
+                raise RuntimeError("an UPDATE client stopped answering")
+            done[mode] += pipe.recv()
+    return done
