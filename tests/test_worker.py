@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -248,8 +249,40 @@ def test_the_worker_keeps_its_smtp_sessions_between_batches(general_smtp, sink, 
     assert len(set(sessions)) <= general_smtp.max_connections  # ten batches, the same sessions
 
 
+def _slow_sending(sink, settings) -> None:
+    """10 messages on one session of a sink taking 0.3 s each (3 s), leases of 2 s."""
+    from tests.mail.test_faults import settings_for
+
+    settings.SPY_LEASE_SECONDS = 2
+    sink.handler.delay = 0.3
+    settings_for(sink.port, max_connections=1)
+    enqueue(10)
+
+
+def _lease_watch() -> tuple[list[int], list[int], Callable[[], None]]:
+    """(expired, sent, look): ``look()`` notes messages whose lease ran out and the sent count."""
+    from django.utils import timezone
+
+    expired: list[int] = []
+    sent: list[int] = []
+
+    def look() -> None:
+        late = Message.objects.filter(status="sending", lease_until__lt=timezone.now())
+        expired.extend(late.values_list("pk", flat=True))
+        sent.append(Message.objects.filter(status="sent").count())
+
+    return expired, sent, look
+
+
+def _busy(seconds: float, look: Callable[[], None]) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        look()
+
+
 def test_a_task_longer_than_a_lease_leaves_the_messages_in_flight_to_this_worker(
-    general_smtp, sink, settings, monkeypatch
+    sink, settings, monkeypatch
 ):
     from datetime import timedelta
 
@@ -260,20 +293,14 @@ def test_a_task_longer_than_a_lease_leaves_the_messages_in_flight_to_this_worker
     from spysystem.routines.models import Task
     from spysystem.worker import run_steps_once
 
-    settings.SPY_LEASE_SECONDS = 2
-    sink.handler.delay = 0.3
-    enqueue(10)  # 3 s of sending on the one session of the general settings
+    _slow_sending(sink, settings)
     scheduler.tasks_ensure()
     Task.objects.update(next_run_at=timezone.now() - timedelta(minutes=1), enabled=True)
     Task.objects.filter(name="GEAtualizaCobranca").update(enabled=False)
-    expired: list[int] = []
+    expired, sent, look = _lease_watch()
 
     def long_aviso(as_of):  # stands in for a large portfolio's aviso: 3 s, longer than a lease
-        deadline = time.monotonic() + 3.0
-        while time.monotonic() < deadline:
-            time.sleep(0.1)
-            late = Message.objects.filter(status="sending", lease_until__lt=timezone.now())
-            expired.extend(late.values_list("pk", flat=True))
+        _busy(3.0, look)
         return {"titulos": 0, "emails": 0}, []
 
     monkeypatch.setattr(scheduler, "registry", lambda: {"GEEnviaEmailAvisoVencimento": long_aviso})
@@ -281,9 +308,37 @@ def test_a_task_longer_than_a_lease_leaves_the_messages_in_flight_to_this_worker
     try:
         assert engine.step()  # 10 messages in flight
         assert run_steps_once("busy", engine)  # runs the task
-        assert expired == []  # another worker could have taken none of them
-        assert Message.objects.filter(status="sent").count() >= 5  # written during the task
     finally:
         engine.close()
+    assert expired == []  # another worker could have taken none of them
+    assert sent[-1] >= 8  # outcomes were written during the task, not after it
     assert Message.objects.filter(status="sent").count() == 10
+    assert len(sink.received) == 10
+
+
+def test_a_burst_of_changes_longer_than_a_lease_is_fanned_out_with_the_engine_tended(
+    sink, settings, monkeypatch
+):
+    from spysystem import worker
+    from spysystem.mail.delivery import DeliveryEngine
+
+    _slow_sending(sink, settings)
+    expired, sent, look = _lease_watch()
+    pending = [True] * 6
+
+    def slow_change() -> bool:  # six changes of 0.5 s each: a 3 s burst
+        if not pending:
+            return False
+        _busy(0.5, look)
+        return pending.pop()
+
+    monkeypatch.setattr(worker, "process_one_change", slow_change)
+    engine = DeliveryEngine("busy", batch_size=10)
+    try:
+        assert engine.step()
+        assert worker.run_steps_once("busy", engine)
+    finally:
+        engine.close()
+    assert expired == []
+    assert sent[-1] >= 8
     assert len(sink.received) == 10

@@ -29,7 +29,7 @@ from spysystem.watch.triggers import statements
 CLIENTS = 2
 SECONDS_PER_MODE = 10.0
 OFF, EMPTY, ON = "off", "empty", "on"
-BLOCK = [OFF, EMPTY, ON, ON, EMPTY, OFF]  # each mode twice per block, mirrored
+MODES = [OFF, EMPTY, ON]  # a block runs them, then again in reverse: two phases each
 BLOCKS = 5
 TITLES_PER_CLIENT = 100
 
@@ -76,15 +76,15 @@ def _dsn() -> str:
 
 def run(bench: Bench) -> dict:
     ids = titles_create(prefix="TAX", count=CLIENTS * TITLES_PER_CLIENT)
-    phase_seconds = bench.scaled(SECONDS_PER_MODE, minimum=0.5) / (BLOCK.count(ON) * BLOCKS)
+    phase_seconds = bench.scaled(SECONDS_PER_MODE, minimum=0.5) / (2 * BLOCKS)
     try:
         with update_clients(ids) as pipes:
-            blocks = mirrored_blocks(pipes, [OFF, EMPTY, ON], _triggers, phase_seconds, BLOCKS)
+            blocks = mirrored_blocks(pipes, MODES, _triggers, phase_seconds, BLOCKS)
     finally:
         _triggers(ON)
         changes_settle()
-    totals = {mode: sum(block[mode] for block in blocks) for mode in (OFF, EMPTY, ON)}
-    seconds = phase_seconds * BLOCK.count(ON) * BLOCKS
+    totals = {mode: sum(block[mode] for block in blocks) for mode in MODES}
+    seconds = phase_seconds * 2 * BLOCKS
     bench.details[f"spy_tax_{bench.suffix}"] = {
         "tps_triggers_off": round(totals[OFF] / seconds, 1),
         "tps_triggers_on": round(totals[ON] / seconds, 1),

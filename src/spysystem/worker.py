@@ -41,19 +41,29 @@ def run_steps_once(worker_id: str, engine: DeliveryEngine | None = None) -> bool
     With ``engine`` (the worker's, which keeps connections and messages in flight between
     passes) the delivery step is ``engine.step()``; without it, one complete batch.
     True if anything was done or is still in flight."""
-    did_work = False
-    while process_one_change():
-        did_work = True
+    did_work = _fan_out(engine)
     did_work = process_one_task(while_running=_tending(engine)) or did_work
     if engine is None:
         return process_one_batch(worker_id=worker_id) or did_work
     return engine.step() or did_work
 
 
+def _fan_out(engine: DeliveryEngine | None) -> bool:
+    """Fan out every pending change; False when there was none. A burst (a bulk update in the
+    ERP: thousands of changes) runs with the engine tended, like a task."""
+    if not process_one_change():
+        return False
+    with _tending(engine)():
+        while process_one_change():
+            pass
+    return True
+
+
 def _tending(engine: DeliveryEngine | None) -> Callable[[], AbstractContextManager]:
-    """What a task runs inside: the engine tended by a thread of its own, since a task (the
-    aviso of a large portfolio) can outlast the leases of the messages in flight. Not inside an
-    atomic block (tests drive the loop in their transaction, which another thread cannot see)."""
+    """What long work in the worker's thread runs inside: the engine tended by a thread of its
+    own, since a task (the aviso of a large portfolio) or a burst of changes can outlast the
+    leases of the messages in flight. Not inside an atomic block (tests drive the loop in their
+    transaction, which another thread cannot see)."""
     if engine is None or connection.in_atomic_block:
         return contextlib.nullcontext
     return engine.tended

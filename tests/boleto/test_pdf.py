@@ -178,6 +178,7 @@ def test_a_barcode_reader_decodes_the_rendered_page(tmp_path):
         ("B", 11, "34191.09008 01000.161248"),
         ("", 8, "José da Conceição Araújo - 123.456.789-09"),
         ("B", 14, "341-7"),
+        ("B", 8, ""),
     ],
 )
 def test_the_fast_text_path_draws_where_fpdf_cell_would(align, style, size, text):

@@ -301,6 +301,8 @@ def _cell(
     on each, which was two thirds of the rendering time; core fonts need none of it (issue 7,
     ``boleto_pdf_per_s``).
     """
+    if not text:  # cell() draws nothing for an empty text (text() would write an empty BT/ET)
+        return
     if align == "L":
         dx = pdf.c_margin
     elif align == "R":
@@ -312,7 +314,8 @@ def _cell(
 
 def _width(pdf: FPDF, text: str) -> float:
     """``pdf.get_string_width(text)`` for the core fonts used here (no spacing, no stretching),
-    without its text-shaping pass."""
+    without its text-shaping pass. ``text`` must be Latin-1 (``_clean`` output, or the ASCII of
+    a bank label or digitable line): a character outside the font's table raises ``KeyError``."""
     return pdf.current_font.get_text_width(text, pdf.font_size_pt, None)[1] / pdf.k
 
 

@@ -267,7 +267,8 @@ class DeliveryEngine:
 
     @contextlib.contextmanager
     def tended(self) -> Iterator[None]:
-        """Keep the engine going while the calling thread does something long (a routine task).
+        """Keep the engine going while the calling thread does something long (a routine task,
+        a burst of changes to fan out).
 
         Inside the block a thread of its own (with its own database connection) persists the
         outcomes as they arrive and renews the leases of the messages and connections in use, so
@@ -286,22 +287,19 @@ class DeliveryEngine:
             yield
         finally:
             stop.set()
+            # No timeout: the engine must never have two users at once. What the thread can be
+            # waiting on is bounded by the SMTP timeout of a closing pool or the database's.
             tender.join()
 
     def _tend(self, stop: threading.Event) -> None:
+        persist_failing = maintain_failing = False
         try:
             while not stop.wait(TEND_SECONDS):
-                self._tend_once()
+                # Each on its own: outcomes that cannot be written must not stop lease renewal.
+                persist_failing = _attempt(self._persist, persist_failing)
+                maintain_failing = _attempt(self._maintain, maintain_failing)
         finally:
             connections.close_all()  # this thread's own connection
-
-    def _tend_once(self) -> None:
-        try:
-            self._persist()
-            self._maintain()
-        except Exception:  # the database is away: what is unwritten stays queued; next round
-            logger.exception("could not persist outcomes or renew leases during a long step")
-            connection.close()
 
     # -- dispatching -----------------------------------------------------------------------
 
@@ -519,6 +517,21 @@ class DeliveryEngine:
         ended = entry.pool.take_ended()
         if ended:
             throttle.release(settings=entry.settings, connections=ended, error=None, record=False)
+
+
+def _attempt(work: Callable[[], None], was_failing: bool) -> bool:
+    """Run ``work`` for the tending thread; True if it failed (the database is away: what is
+    unwritten stays queued for the next round). Logged once per outage, not every round."""
+    try:
+        work()
+    except Exception:
+        if not was_failing:
+            logger.exception("tending the deliveries during a long step failed; retrying")
+        connection.close()
+        return True
+    if was_failing:
+        logger.info("tending the deliveries works again")
+    return False
 
 
 def process_one_batch(*, worker_id: str, limit: int = BATCH_SIZE) -> bool:
