@@ -199,7 +199,6 @@ class DeliveryEngine:
         self._finished: deque[_Batch] = deque()  # all outcomes in, breaker not yet told
         self._sent = _SentBuffer(worker_id)
         self._leased: dict[int, float] = {}  # message in flight → when its lease was set
-        self._sending = 0  # messages the last dispatch queued for sending
         self._leases_checked = 0.0
 
     # -- the worker's entry points ---------------------------------------------------------
@@ -215,7 +214,8 @@ class DeliveryEngine:
         if self._queued() >= self.batch_size:
             self._wait(lambda: self._queued() < self.batch_size)
             return True
-        if self.dispatch_batch() and self._sending:
+        _due, queued = self._claim_and_dispatch()
+        if queued:
             return True
         if not self.in_flight():
             self._sent.flush()
@@ -226,23 +226,28 @@ class DeliveryEngine:
     def dispatch_batch(self) -> bool:
         """Claim up to ``batch_size`` due messages and queue them on their pools (or defer them:
         no route, breaker open, limits reached). False when nothing was due."""
+        due, _queued = self._claim_and_dispatch()
+        return due
+
+    def _claim_and_dispatch(self) -> tuple[bool, int]:
+        """``dispatch_batch``'s work; returns (anything was due, how many were queued to send)."""
         messages = services.messages_claim_rows(
             worker_id=self.worker_id, limit=self.batch_size, fields=_FIELDS
         )
-        self._sending = 0
         if not messages:
-            return False
+            return False, 0
         _load_pinned(messages)
         attachments = _attachments([message.pk for message in messages])
+        queued = 0
         for route, group in _group_by_route(messages).values():
             if route.settings is None:
                 services.messages_defer(
                     messages=group, worker_id=self.worker_id, level="", error=route.reason
                 )
             else:
-                self._dispatch(route, group, attachments)
-        logger.debug("dispatched a batch of %d message(s)", len(messages))
-        return True
+                queued += self._dispatch(route, group, attachments)
+        logger.debug("dispatched a batch of %d message(s), %d to send", len(messages), queued)
+        return True, queued
 
     def close(self, *, finish: bool = True) -> None:
         """Stop: with ``finish``, send everything dispatched first; without it, hand the messages
@@ -303,7 +308,9 @@ class DeliveryEngine:
 
     # -- dispatching -----------------------------------------------------------------------
 
-    def _dispatch(self, route: Route, messages: list[Message], attachments: dict) -> None:
+    def _dispatch(self, route: Route, messages: list[Message], attachments: dict) -> int:
+        """Queue ``messages`` on their pool as far as the limits allow, defer the rest; returns
+        how many were queued."""
         settings = route.settings
         entry = self._entry(settings)
         pool = entry.pool
@@ -325,13 +332,13 @@ class DeliveryEngine:
                 retry_at=reservation.retry_at,
             )
         if not now_messages:
-            return
+            return 0
         entry.renewed_at = now = time.monotonic()
         self._leased.update(dict.fromkeys([m.pk for m in now_messages], now))
-        self._sending += len(now_messages)
         pool.add_connections(reservation.connections)
         batch = _Batch(settings, route.level, pool, remaining=len(now_messages))
         pool.submit(list(self._jobs(now_messages, settings, batch, attachments)))
+        return len(now_messages)
 
     def _jobs(
         self, messages: list[Message], settings: SmtpSettings, batch: _Batch, files: dict
