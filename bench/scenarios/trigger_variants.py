@@ -1,8 +1,9 @@
-"""``trigger_variants`` (not part of ``make bench``): where the capture's cost on PostgreSQL comes
-from, measured like ``spy_tax`` (the same UPDATE clients, mirrored blocks) over several triggers.
+"""``trigger_variants`` (not part of ``make bench``): where the capture's cost comes from, measured
+like ``spy_tax`` (the same UPDATE clients, mirrored blocks) over several triggers.
 
-Run with ``python -m bench.trigger_variants`` (needs ``SPY_TEST_DATABASE_URL``). Each variant is
-installed alone on ``finance_title``; the figure is ``1 - tps_variant / tps_off`` of the same run:
+Run with ``python -m bench.trigger_variants`` (SQLite, and PostgreSQL with
+``SPY_TEST_DATABASE_URL``). Each variant is installed alone on ``finance_title``; the figure is
+``1 - tps_variant / tps_off`` of the same run. On PostgreSQL:
 
 - ``empty_after`` / ``empty_before``: a plpgsql row trigger on the capture's event and condition
   whose body only returns (a BEFORE UPDATE trigger makes PostgreSQL lock the old row first);
@@ -14,6 +15,10 @@ installed alone on ``finance_title``; the figure is ``1 - tps_variant / tps_off`
   NOTIFY-once-per-burst costs);
 - ``insert_minimal``: a trigger inserting one column (the title's id) into a table with a
   bigint identity primary key: the least any row-writing capture can cost.
+
+On SQLite: ``empty_after``, ``capture``, ``capture_no_context`` (constants instead of the two
+look-ups of ``watch_writecontext``), ``capture_lean`` (a copy of ``watch_change`` without its two
+secondary indexes) and ``insert_minimal``.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ BLOCKS = 3
 _CONDITION = "OLD.amount IS DISTINCT FROM NEW.amount OR OLD.due_date IS DISTINCT FROM NEW.due_date"
 _EVENT = "UPDATE OF amount, due_date ON finance_title FOR EACH ROW"
 _FUNCTION, _UPDATE_TRIGGER = triggers.PG_CREATE[2], triggers.PG_CREATE[3]
-_LEAN_TABLE = [
+_PG_SETUP = [
     "CREATE TABLE IF NOT EXISTS bench_change_lean"
     " (LIKE watch_change INCLUDING DEFAULTS INCLUDING IDENTITY)",
     "ALTER TABLE bench_change_lean DROP CONSTRAINT IF EXISTS bench_change_lean_pkey",
@@ -62,7 +67,7 @@ def _empty(when: str) -> list[str]:
     ]
 
 
-VARIANTS: dict[str, list[str]] = {
+_PG_VARIANTS: dict[str, list[str]] = {
     "off": [],
     "empty_after": _empty("AFTER"),
     "empty_before": _empty("BEFORE"),
@@ -90,36 +95,69 @@ VARIANTS: dict[str, list[str]] = {
 }
 if _WAKE not in _FUNCTION:  # the variant would silently equal ``capture``
     raise RuntimeError("trigger_variants: the wake block of the capture function has changed")
-_DROP = [
+_PG_DROP = [
     *triggers.PG_DROP,
     "DROP TRIGGER IF EXISTS bench_variant ON finance_title",
     "DROP FUNCTION IF EXISTS bench_variant()",
 ]
 
+_SQLITE_CAPTURE = triggers.SQLITE_CREATE[0]
+_SQLITE_SETUP = [
+    f"CREATE TABLE IF NOT EXISTS bench_change_lean (id integer PRIMARY KEY AUTOINCREMENT,"
+    f" {triggers._COLUMNS}, fanned_out_at)",
+    "CREATE INDEX IF NOT EXISTS bench_change_lean_pending ON bench_change_lean (id)"
+    " WHERE fanned_out_at IS NULL",
+    "CREATE TABLE IF NOT EXISTS bench_change_min (id integer PRIMARY KEY, title_id NOT NULL)",
+]
+_SQLITE_VARIANTS: dict[str, list[str]] = {
+    "off": [],
+    "empty_after": [
+        f"CREATE TRIGGER bench_variant AFTER {_EVENT} WHEN OLD.amount IS NOT NEW.amount"
+        " OR OLD.due_date IS NOT NEW.due_date BEGIN SELECT 1; END"
+    ],
+    "capture": triggers.SQLITE_CREATE,
+    "capture_no_context": [
+        _SQLITE_CAPTURE.replace(triggers._SQLITE_ACTOR, "'sqlite'").replace(
+            triggers._SQLITE_ORIGIN, "'sql'"
+        )
+    ],
+    "capture_lean": [
+        _SQLITE_CAPTURE.replace("INSERT INTO watch_change", "INSERT INTO bench_change_lean")
+    ],
+    "insert_minimal": [
+        f"CREATE TRIGGER bench_variant AFTER {_EVENT}"  # noqa: S608 (constants only)
+        " BEGIN INSERT INTO bench_change_min (title_id) VALUES (OLD.id); END"
+    ],
+}
+_SQLITE_DROP = [*triggers.SQLITE_DROP, "DROP TRIGGER IF EXISTS bench_variant"]
+
+VARIANTS = {"postgresql": _PG_VARIANTS, "sqlite": _SQLITE_VARIANTS}
+_SETUP = {"postgresql": _PG_SETUP, "sqlite": _SQLITE_SETUP}
+_DROP = {"postgresql": _PG_DROP, "sqlite": _SQLITE_DROP}
+
 
 def _install(variant: str) -> None:
+    vendor = connection.vendor
     with connection.cursor() as cursor:
-        for sql in [*_DROP, *VARIANTS[variant]]:
+        for sql in [*_DROP[vendor], *VARIANTS[vendor][variant]]:
             cursor.execute(sql)
 
 
 def run(bench: Bench) -> dict:
-    if connection.vendor != "postgresql":
-        bench.details["trigger_variants"] = "not measured: PostgreSQL only"
-        return {}
+    variants = VARIANTS[connection.vendor]
     with connection.cursor() as cursor:
-        for sql in _LEAN_TABLE:
+        for sql in _SETUP[connection.vendor]:
             cursor.execute(sql)
     ids = titles_create(prefix="VAR", count=CLIENTS * TITLES_PER_CLIENT)
     phase_seconds = bench.scaled(SECONDS_PER_MODE, minimum=0.5) / (2 * BLOCKS)
     try:
         with update_clients(ids) as pipes:
-            blocks = mirrored_blocks(pipes, list(VARIANTS), _install, phase_seconds, BLOCKS)
+            blocks = mirrored_blocks(pipes, list(variants), _install, phase_seconds, BLOCKS)
     finally:
         _install("capture")
-    totals = {name: sum(block[name] for block in blocks) for name in VARIANTS}
+    totals = {name: sum(block[name] for block in blocks) for name in variants}
     bench.details["trigger_variants"] = {
-        "tax": {name: tax(totals, name) for name in VARIANTS if name != "off"},
+        "tax": {name: tax(totals, name) for name in variants if name != "off"},
         "tps_off": round(totals["off"] / (phase_seconds * 2 * BLOCKS), 1),
         "seconds_per_variant": round(phase_seconds * 2 * BLOCKS, 1),
     }
