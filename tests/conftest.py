@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 import sqlite3
+import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from spysystem.finance import services as finance
 from spysystem.finance.documents import cnpj_check_digits, cpf_check_digits
@@ -149,16 +150,7 @@ def outside_connection(transactional_db):
     if connection.vendor == "sqlite":
         conn = sqlite3.connect(settings["NAME"], isolation_level=None, timeout=30)
     else:
-        import psycopg
-
-        conn = psycopg.connect(
-            dbname=settings["NAME"],
-            user=settings["USER"],
-            host=settings["HOST"],
-            port=settings["PORT"] or 5432,
-            password=settings["PASSWORD"] or None,
-            autocommit=True,
-        )
+        conn = postgres_connect()
     yield conn
     with contextlib.suppress(Exception):
         conn.close()
@@ -169,3 +161,39 @@ def drain(worker_id: str = "test-worker") -> None:
     from spysystem.worker import run_worker
 
     run_worker(once=True, worker_id=worker_id)
+
+
+def postgres_connect():
+    """A psycopg connection (autocommit) to the PostgreSQL test database, outside Django."""
+    import psycopg
+
+    settings = connection.settings_dict
+    return psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        password=settings["PASSWORD"] or None,
+        autocommit=True,
+    )
+
+
+def in_two_threads(work) -> list:
+    """Run ``work`` in two threads at once (each with its own connection); their results."""
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(work())
+        except Exception as exc:  # collected: any failure is a finding
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == [] and len(results) == 2
+    return results

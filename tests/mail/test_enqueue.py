@@ -3,12 +3,13 @@
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from spysystem.mail import services
 from spysystem.mail.models import Message, MessageAttachment
 from spysystem.mail.services import MessageDraft, message_enqueue_many
+from tests.conftest import in_two_threads
 
 
 def draft(n: int, **fields) -> MessageDraft:
@@ -76,7 +77,7 @@ def test_a_key_another_transaction_inserted_meanwhile_is_skipped(db, monkeypatch
 @pytest.mark.django_db(transaction=True)
 def test_two_transactions_racing_for_the_same_keys_insert_each_once(monkeypatch):
     barrier, seen = threading.Barrier(2, timeout=20), threading.local()
-    real, counts, errors = services.existing_keys, [], []
+    real = services.existing_keys
 
     def in_step(keys):  # both check before either inserts: a real race
         found = real(keys)
@@ -86,19 +87,6 @@ def test_two_transactions_racing_for_the_same_keys_insert_each_once(monkeypatch)
         return found
 
     monkeypatch.setattr(services, "existing_keys", in_step)
-
-    def enqueue():
-        try:
-            counts.append(message_enqueue_many([draft(n) for n in range(50)]))
-        except Exception as exc:  # collected: any failure is a finding
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=enqueue) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == [] and sorted(counts) == [0, 50]
+    counts = in_two_threads(lambda: message_enqueue_many([draft(n) for n in range(50)]))
+    assert sorted(counts) == [0, 50]
     assert Message.objects.count() == 50

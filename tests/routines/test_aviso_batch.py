@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from spysystem.finance.models import Title
@@ -17,6 +17,7 @@ from spysystem.routines.emails import RoutineRenderer, render_routine_email
 from spysystem.routines.models import Boleto, RunStatus
 from spysystem.routines.scheduler import task_run_now
 from spysystem.routines.services import email_template_save
+from tests.conftest import in_two_threads
 from tests.routines.test_boletos import account_for
 
 DAY = date(2026, 12, 10)  # a Thursday: the warnings of titles due today go out today
@@ -37,27 +38,6 @@ def failing_for(monkeypatch, *companies, after: int = 0):
         return outcome
 
     monkeypatch.setattr(aviso, "_chunk_run", chunk_run)
-
-
-def in_two_threads(work) -> list:
-    """Run ``work`` in two threads at once (each with its own connection); their results."""
-    results, errors = [], []
-
-    def run():
-        try:
-            results.append(work())
-        except Exception as exc:  # collected: any failure is a finding
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == [] and len(results) == 2
-    return results
 
 
 def warned_titles() -> set[int]:
