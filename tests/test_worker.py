@@ -307,7 +307,7 @@ def test_a_task_longer_than_a_lease_leaves_the_messages_in_flight_to_this_worker
     engine = DeliveryEngine("busy", batch_size=10)
     try:
         assert engine.step()  # 10 messages in flight
-        assert run_steps_once("busy", engine)  # runs the task
+        assert run_steps_once(engine)  # runs the task
     finally:
         engine.close()
     assert expired == []  # another worker could have taken none of them
@@ -336,7 +336,7 @@ def test_a_burst_of_changes_longer_than_a_lease_is_fanned_out_with_the_engine_te
     engine = DeliveryEngine("busy", batch_size=10)
     try:
         assert engine.step()
-        assert worker.run_steps_once("busy", engine)
+        assert worker.run_steps_once(engine)
     finally:
         engine.close()
     assert expired == []

@@ -33,7 +33,7 @@ from bench.fixtures import (
 from bench.procs import WorkerProcess, post_office_send
 from bench.sink import SinkProcess
 from bench.stats import rate
-from spysystem.mail.delivery import build_email
+from spysystem.mail.mime import build_email
 from spysystem.mail.models import Message, MessageStatus, SmtpSettings
 
 FAST_COUNT = 5000

@@ -24,7 +24,7 @@ from contextlib import AbstractContextManager
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from spysystem.mail.delivery import DeliveryEngine, process_one_batch
+from spysystem.mail.delivery import DeliveryEngine
 from spysystem.routines.scheduler import process_one_task
 from spysystem.watch.services import process_one_change
 
@@ -35,20 +35,16 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def run_steps_once(worker_id: str, engine: DeliveryEngine | None = None) -> bool:
-    """One pass: fan out every pending change, run one due task slot, deliver one batch.
-
-    With ``engine`` (the worker's, which keeps connections and messages in flight between
-    passes) the delivery step is ``engine.step()``; without it, one complete batch.
+def run_steps_once(engine: DeliveryEngine) -> bool:
+    """One pass: fan out every pending change, run one due task slot, one delivery step of
+    ``engine`` (the worker's, which keeps connections and messages in flight between passes).
     True if anything was done or is still in flight."""
     did_work = _fan_out(engine)
     did_work = process_one_task(while_running=_tending(engine)) or did_work
-    if engine is None:
-        return process_one_batch(worker_id=worker_id) or did_work
     return engine.step() or did_work
 
 
-def _fan_out(engine: DeliveryEngine | None) -> bool:
+def _fan_out(engine: DeliveryEngine) -> bool:
     """Fan out every pending change; False when there was none. A burst (a bulk update in the
     ERP: thousands of changes) runs with the engine tended, like a task."""
     if not process_one_change():
@@ -59,12 +55,12 @@ def _fan_out(engine: DeliveryEngine | None) -> bool:
     return True
 
 
-def _tending(engine: DeliveryEngine | None) -> Callable[[], AbstractContextManager]:
+def _tending(engine: DeliveryEngine) -> Callable[[], AbstractContextManager]:
     """What long work in the worker's thread runs inside: the engine tended by a thread of its
     own, since a task (the aviso of a large portfolio) or a burst of changes can outlast the
     leases of the messages in flight. Not inside an atomic block (tests drive the loop in their
     transaction, which another thread cannot see)."""
-    if engine is None or connection.in_atomic_block:
+    if connection.in_atomic_block:
         return contextlib.nullcontext
     return engine.tended
 
@@ -133,7 +129,7 @@ def run_worker(
         while not stop.is_set():
             if not connection.in_atomic_block:  # tests drive the loop inside their transaction
                 close_old_connections()
-            if _step(worker_id, engine):
+            if _step(engine):
                 continue
             if once:
                 break
@@ -145,9 +141,9 @@ def run_worker(
         logger.info("worker %s stopped", worker_id)
 
 
-def _step(worker_id: str, engine: DeliveryEngine) -> bool:
+def _step(engine: DeliveryEngine) -> bool:
     try:
-        return run_steps_once(worker_id, engine)
+        return run_steps_once(engine)
     except Exception:
         # One bad step must not kill the worker: log it, reconnect, and carry on (the engine
         # keeps the outcomes it could not write and writes them on a later step).

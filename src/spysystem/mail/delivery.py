@@ -32,13 +32,13 @@ from django.utils.translation import gettext as _
 
 from spysystem.mail import services, throttle
 from spysystem.mail.crypto import decrypt
-from spysystem.mail.mime import Attachments, MimeCache, build_email
+from spysystem.mail.mime import Attachments, MimeCache
 from spysystem.mail.models import Message, MessageAttachment, SmtpSettings
 from spysystem.mail.pool import ConnectionFailure, ConnectionPool, Job, Outcome
 from spysystem.mail.routing import Route, route_for
 from spysystem.mail.transport import SmtpConfig, TemporaryFailure
 
-__all__ = ["BATCH_SIZE", "DeliveryEngine", "build_email", "process_one_batch", "smtp_config"]
+__all__ = ["BATCH_SIZE", "DeliveryEngine", "process_one_batch", "smtp_config"]
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 200

@@ -13,7 +13,6 @@ import re
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage as StdMessage
 
 from django.utils.translation import gettext as _
 
@@ -148,14 +147,13 @@ class SmtpTransport:
         self._smtp.starttls(context=ssl.create_default_context())
         self._smtp.ehlo()
 
-    def send(self, message: StdMessage | bytes, *, sender: str, recipient: str) -> str:
-        """Send one message (a MIME message or its bytes with CRLF line ends) to one recipient
+    def send(self, data: bytes, *, sender: str, recipient: str) -> str:
+        """Send one message (its bytes, CRLF line ends: ``mime.MimeCache``) to one recipient
         and return the server's final reply.
 
         Raises ``ConnectionFailed`` when no session could carry it (never tried: no attempt
         spent), ``PermanentFailure`` for a 5xx and ``TemporaryFailure`` for anything else.
         """
-        data = message if isinstance(message, bytes) else message.as_bytes(linesep="\r\n")
         if self._smtp is None:
             self.open()
         self._mail(sender)
