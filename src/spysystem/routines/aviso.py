@@ -30,7 +30,13 @@ from spysystem.finance.models import Company, Ledger, Party, Title, TitleStatus
 from spysystem.formats import brl, date_br
 from spysystem.mail.models import Routine
 from spysystem.mail.services import MessageDraft, existing_keys, message_enqueue_many
-from spysystem.routines.boletos import RoutineError, boleto_data, boleto_filename, boleto_issue
+from spysystem.routines.boletos import (
+    RoutineError,
+    boleto_current,
+    boleto_data,
+    boleto_filename,
+    boleto_issue,
+)
 from spysystem.routines.calendar import days_sent_on
 from spysystem.routines.emails import Rendered, RoutineRenderer
 from spysystem.routines.models import Boleto, CompanyRoutineSettings, default_offsets
@@ -222,8 +228,7 @@ def _boleto_and_attachment(title: Title, boleto: Boleto | None) -> tuple[Boleto 
     """The title's boleto (codes brought up to date) and its PDF, when it has one."""
     if boleto is None:
         return None, ()
-    current = boleto.due_date == title.due_date and boleto.amount == title.amount
-    if not (current or boleto.bank_issued):
+    if not boleto_current(boleto, title):
         boleto = boleto_issue(title=title)  # codes follow a moved due date or a new amount
     boleto.title = title
     pdf = core.render_pdf([boleto_data(boleto)])

@@ -81,8 +81,11 @@ def _compute(account: BankAccount, our_number: int, title: Title) -> core.Comput
         raise RoutineError(exc.message) from exc
 
 
-def _current(boleto: Boleto, title: Title) -> bool:
-    return boleto.due_date == title.due_date and boleto.amount == title.amount
+def boleto_current(boleto: Boleto, title: Title) -> bool:
+    """True when ``boleto`` needs no new codes for ``title``: same due date and amount, or
+    bank-issued (never recomputed)."""
+    same = boleto.due_date == title.due_date and boleto.amount == title.amount
+    return same or boleto.bank_issued
 
 
 @transaction.atomic
@@ -95,7 +98,7 @@ def boleto_issue(*, title: Title) -> Boleto:
     """
     _check_title(title)
     existing = Boleto.objects.filter(title=title).select_related("bank_account").first()
-    if existing and (_current(existing, title) or existing.bank_issued):
+    if existing and boleto_current(existing, title):
         return existing
     if existing:
         return _recompute(existing, title)

@@ -13,6 +13,7 @@ from django.db.models.query import ModelIterable
 from django.utils.translation import gettext_lazy as _
 
 from spysystem.finance.models import Company, Ledger, Party, Title
+from spysystem.watch.triggers import SNAPSHOT_FIELDS
 
 
 class ChangeKind(models.TextChoices):
@@ -29,31 +30,19 @@ def _iso(value: date | str | None) -> str | None:
 
 
 def _fields_of(title: Title) -> dict[str, Any]:
-    return {
-        "id": title.pk,
-        "ledger": title.ledger,
-        "company_id": title.company_id,
-        "party_id": title.party_id,
-        "document": title.document,
-        "installment": title.installment,
-        "issue_date": _iso(title.issue_date),
-        "status": title.status,
-        "description": title.description,
-    }
+    return {name: _iso(getattr(title, name)) for name in SNAPSHOT_FIELDS}
 
 
 def _fields_unknown(change: Change) -> dict[str, Any]:
-    return {
-        "id": change.title_id,
-        "ledger": change.ledger,
-        "company_id": change.company_id,
-        "party_id": None,
-        "document": f"#{change.title_id}",
-        "installment": None,
-        "issue_date": None,
-        "status": None,
-        "description": "",
-    }
+    known = {"id": change.title_id, "ledger": change.ledger, "company_id": change.company_id}
+    return (
+        dict.fromkeys(SNAPSHOT_FIELDS)
+        | known
+        | {
+            "document": f"#{change.title_id}",
+            "description": "",
+        }
+    )
 
 
 def title_fields_resolve(changes: Iterable[Change]) -> None:

@@ -139,7 +139,18 @@ PG_DROP = [
 
 # The first version (migrations 0001–0002: whole-row JSON ``before``/``after``, one NOTIFY per
 # row), frozen here so that migrating back to 0002 restores exactly what 0002 installed.
-_V1_FIELDS = (*SNAPSHOT_FIELDS[:7], "due_date", *SNAPSHOT_FIELDS[7:])
+_V1_FIELDS = (
+    "id",
+    "ledger",
+    "company_id",
+    "party_id",
+    "document",
+    "installment",
+    "issue_date",
+    "due_date",
+    "status",
+    "description",
+)
 _V1_COLUMNS = (
     "title_id, company_id, ledger, kind, amount_changed, due_date_changed, before, after, "
     "actor, origin, db_user, created_at"
@@ -207,7 +218,16 @@ _V1_PG_CREATE = [
     END;
     $$
     """,
-    *PG_CREATE[3:],
+    """
+    CREATE TRIGGER spy_title_update AFTER UPDATE OF amount, due_date ON finance_title
+    FOR EACH ROW
+    WHEN (OLD.amount IS DISTINCT FROM NEW.amount OR OLD.due_date IS DISTINCT FROM NEW.due_date)
+    EXECUTE FUNCTION spy_capture_title_change()
+    """,
+    """
+    CREATE TRIGGER spy_title_delete AFTER DELETE ON finance_title
+    FOR EACH ROW EXECUTE FUNCTION spy_capture_title_change()
+    """,
 ]
 
 
