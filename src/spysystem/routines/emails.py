@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import models
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.loader import get_template, render_to_string
 from django.utils.translation import gettext as _
 
@@ -86,14 +86,9 @@ def _builtin(template_dir: str, context: dict) -> tuple[str, str, str]:
     )
 
 
-def _edited(template: EmailTemplate, context: dict) -> tuple[str, str, str]:
-    safe = Context(plain(context), autoescape=False)
-    subject = _ENGINE.from_string(template.subject).render(safe)
-    text = _ENGINE.from_string(template.body_text).render(safe)
-    html = ""
-    if template.body_html:
-        html = _ENGINE.from_string(template.body_html).render(Context(plain(context)))
-    return " ".join(subject.split()), text, html
+def _edited(template: EmailTemplate, context: dict) -> Rendered:
+    values = plain(context)
+    return _rendered([t.render(Context(values, autoescape=a)) for t, a in _compiled(template)])
 
 
 def _fallback_error(routine: str, exc: Exception) -> str:
@@ -110,7 +105,7 @@ def render_routine_email(
     template = template_for(routine, company_id)
     if template is not None:
         try:
-            return Rendered(*_edited(template, context))
+            return _edited(template, context)
         except Exception as exc:  # any failure of an edited template falls back to the built-in
             return Rendered(*_builtin(template_dir, context), error=_fallback_error(routine, exc))
     return Rendered(*_builtin(template_dir, context))
@@ -120,12 +115,17 @@ def _rendered(parts: list[str], error: str = "") -> Rendered:
     return Rendered(" ".join(parts[0].split()), parts[1], parts[2] if len(parts) > 2 else "", error)
 
 
-def _edited_set(template: EmailTemplate) -> StencilSet:
+def _compiled(template: EmailTemplate) -> list[tuple[Template, bool]]:
+    """An edited template's parts, compiled: (template, autoescape) for subject, text, HTML."""
     parts = [(_ENGINE.from_string(template.subject), False)]
     parts.append((_ENGINE.from_string(template.body_text), False))
     if template.body_html:
         parts.append((_ENGINE.from_string(template.body_html), True))
-    return StencilSet(parts)
+    return parts
+
+
+def _edited_set(template: EmailTemplate) -> StencilSet:
+    return StencilSet(_compiled(template))
 
 
 class RoutineRenderer:
@@ -219,6 +219,6 @@ def template_preview(
         routine=routine, subject=subject, body_text=body_text, body_html=body_html
     )
     try:
-        return Rendered(*_edited(draft, preview_context(title)))
+        return _edited(draft, preview_context(title))
     except Exception as exc:  # shown to the user next to the preview
         return Rendered("", "", "", error=_("O modelo não pôde ser gerado: %s") % exc)
