@@ -33,7 +33,7 @@ MODES = [OFF, EMPTY, ON]  # a block runs them, then again in reverse: two phases
 BLOCKS = 5
 TITLES_PER_CLIENT = 100
 
-_EMPTY_CREATE = {
+EMPTY_CREATE = {
     "postgresql": [
         "CREATE OR REPLACE FUNCTION bench_empty_trigger() RETURNS trigger LANGUAGE plpgsql"
         " AS $$BEGIN RETURN NULL; END$$",
@@ -47,7 +47,7 @@ _EMPTY_CREATE = {
         " BEGIN SELECT 1; END",
     ],
 }
-_EMPTY_DROP = {
+EMPTY_DROP = {
     "postgresql": [
         "DROP TRIGGER IF EXISTS bench_empty ON finance_title",
         "DROP FUNCTION IF EXISTS bench_empty_trigger()",
@@ -59,9 +59,9 @@ _EMPTY_DROP = {
 def _triggers(mode: str) -> None:
     """Leave exactly the triggers of ``mode`` on ``finance_title``."""
     vendor = connection.vendor
-    create = {OFF: [], EMPTY: _EMPTY_CREATE[vendor], ON: statements(vendor, create=True)}[mode]
+    create = {OFF: [], EMPTY: EMPTY_CREATE[vendor], ON: statements(vendor, create=True)}[mode]
     with connection.cursor() as cursor:
-        for sql in [*statements(vendor, create=False), *_EMPTY_DROP[vendor], *create]:
+        for sql in [*statements(vendor, create=False), *EMPTY_DROP[vendor], *create]:
             cursor.execute(sql)
 
 

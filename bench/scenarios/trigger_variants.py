@@ -29,6 +29,8 @@ from bench.context import Bench
 from bench.fixtures import titles_create
 from bench.scenarios.spy_tax import (
     CLIENTS,
+    EMPTY_CREATE,
+    EMPTY_DROP,
     TITLES_PER_CLIENT,
     mirrored_blocks,
     tax,
@@ -39,6 +41,7 @@ from spysystem.watch import triggers
 SECONDS_PER_MODE = 6.0
 BLOCKS = 3
 _CONDITION = "OLD.amount IS DISTINCT FROM NEW.amount OR OLD.due_date IS DISTINCT FROM NEW.due_date"
+_SQLITE_CONDITION = "OLD.amount IS NOT NEW.amount OR OLD.due_date IS NOT NEW.due_date"
 _EVENT = "UPDATE OF amount, due_date ON finance_title FOR EACH ROW"
 _FUNCTION, _UPDATE_TRIGGER = triggers.PG_CREATE[2], triggers.PG_CREATE[3]
 _PG_SETUP = [
@@ -57,20 +60,17 @@ _WAKE = f"""        IF nextval('{triggers.WAKE_SEQUENCE}') = 1 THEN
 """
 
 
-def _empty(when: str) -> list[str]:
-    returned = "NEW" if when == "BEFORE" else "NULL"
-    return [
-        "CREATE FUNCTION bench_variant() RETURNS trigger LANGUAGE plpgsql"
-        f" AS $$BEGIN RETURN {returned}; END$$",
-        f"CREATE TRIGGER bench_variant {when} {_EVENT} WHEN ({_CONDITION})"
-        " EXECUTE FUNCTION bench_variant()",
-    ]
+_EMPTY_BEFORE = [
+    "CREATE FUNCTION bench_variant() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$",
+    f"CREATE TRIGGER bench_variant BEFORE {_EVENT} WHEN ({_CONDITION})"
+    " EXECUTE FUNCTION bench_variant()",
+]
 
 
 _PG_VARIANTS: dict[str, list[str]] = {
     "off": [],
-    "empty_after": _empty("AFTER"),
-    "empty_before": _empty("BEFORE"),
+    "empty_after": EMPTY_CREATE["postgresql"],  # spy_tax's "empty" mode
+    "empty_before": _EMPTY_BEFORE,
     "capture": triggers.PG_CREATE[2:],
     "capture_check_inside": [
         _FUNCTION.replace(
@@ -97,6 +97,7 @@ if _WAKE not in _FUNCTION:  # the variant would silently equal ``capture``
     raise RuntimeError("trigger_variants: the wake block of the capture function has changed")
 _PG_DROP = [
     *triggers.PG_DROP,
+    *EMPTY_DROP["postgresql"],
     "DROP TRIGGER IF EXISTS bench_variant ON finance_title",
     "DROP FUNCTION IF EXISTS bench_variant()",
 ]
@@ -104,32 +105,33 @@ _PG_DROP = [
 _SQLITE_CAPTURE = triggers.SQLITE_CREATE[0]
 _SQLITE_SETUP = [
     f"CREATE TABLE IF NOT EXISTS bench_change_lean (id integer PRIMARY KEY AUTOINCREMENT,"
-    f" {triggers._COLUMNS}, fanned_out_at)",
+    f" {triggers.CAPTURE_COLUMNS}, fanned_out_at)",
     "CREATE INDEX IF NOT EXISTS bench_change_lean_pending ON bench_change_lean (id)"
     " WHERE fanned_out_at IS NULL",
     "CREATE TABLE IF NOT EXISTS bench_change_min (id integer PRIMARY KEY, title_id NOT NULL)",
 ]
 _SQLITE_VARIANTS: dict[str, list[str]] = {
     "off": [],
-    "empty_after": [
-        f"CREATE TRIGGER bench_variant AFTER {_EVENT} WHEN OLD.amount IS NOT NEW.amount"
-        " OR OLD.due_date IS NOT NEW.due_date BEGIN SELECT 1; END"
-    ],
+    "empty_after": EMPTY_CREATE["sqlite"],
     "capture": triggers.SQLITE_CREATE,
     "capture_no_context": [
-        _SQLITE_CAPTURE.replace(triggers._SQLITE_ACTOR, "'sqlite'").replace(
-            triggers._SQLITE_ORIGIN, "'sql'"
+        _SQLITE_CAPTURE.replace(triggers.SQLITE_ACTOR, "'sqlite'").replace(
+            triggers.SQLITE_ORIGIN, "'sql'"
         )
     ],
     "capture_lean": [
         _SQLITE_CAPTURE.replace("INSERT INTO watch_change", "INSERT INTO bench_change_lean")
     ],
     "insert_minimal": [
-        f"CREATE TRIGGER bench_variant AFTER {_EVENT}"  # noqa: S608 (constants only)
+        f"CREATE TRIGGER bench_variant AFTER {_EVENT} WHEN {_SQLITE_CONDITION}"  # noqa: S608
         " BEGIN INSERT INTO bench_change_min (title_id) VALUES (OLD.id); END"
     ],
 }
-_SQLITE_DROP = [*triggers.SQLITE_DROP, "DROP TRIGGER IF EXISTS bench_variant"]
+_SQLITE_DROP = [
+    *triggers.SQLITE_DROP,
+    *EMPTY_DROP["sqlite"],
+    "DROP TRIGGER IF EXISTS bench_variant",
+]
 
 VARIANTS = {"postgresql": _PG_VARIANTS, "sqlite": _SQLITE_VARIANTS}
 _SETUP = {"postgresql": _PG_SETUP, "sqlite": _SQLITE_SETUP}

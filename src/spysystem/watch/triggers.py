@@ -38,7 +38,7 @@ SNAPSHOT_FIELDS = (
 WAKE_SEQUENCE = "watch_wake"
 WAKE_CHANNEL = "spy_work"
 
-_COLUMNS = (
+CAPTURE_COLUMNS = (
     "title_id, company_id, ledger, kind, amount_changed, due_date_changed, amount_before, "
     "amount_after, due_date_before, due_date_after, snapshot, actor, origin, db_user, created_at"
 )
@@ -49,8 +49,8 @@ def _sqlite_snapshot(row: str) -> str:
     return f"json_object({pairs})"
 
 
-_SQLITE_ACTOR = "COALESCE((SELECT actor FROM watch_writecontext WHERE id = 1), 'sqlite')"
-_SQLITE_ORIGIN = "COALESCE((SELECT origin FROM watch_writecontext WHERE id = 1), 'sql')"
+SQLITE_ACTOR = "COALESCE((SELECT actor FROM watch_writecontext WHERE id = 1), 'sqlite')"
+SQLITE_ORIGIN = "COALESCE((SELECT origin FROM watch_writecontext WHERE id = 1), 'sql')"
 _SQLITE_NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
 
 SQLITE_CREATE = [
@@ -58,21 +58,21 @@ SQLITE_CREATE = [
     CREATE TRIGGER spy_title_update AFTER UPDATE OF amount, due_date ON finance_title
     FOR EACH ROW WHEN OLD.amount IS NOT NEW.amount OR OLD.due_date IS NOT NEW.due_date
     BEGIN
-        INSERT INTO watch_change ({_COLUMNS})
+        INSERT INTO watch_change ({CAPTURE_COLUMNS})
         VALUES (OLD.id, OLD.company_id, OLD.ledger, 'update',
                 OLD.amount IS NOT NEW.amount, OLD.due_date IS NOT NEW.due_date,
                 OLD.amount, NEW.amount, OLD.due_date, NEW.due_date, NULL,
-                {_SQLITE_ACTOR}, {_SQLITE_ORIGIN}, 'sqlite', {_SQLITE_NOW});
+                {SQLITE_ACTOR}, {SQLITE_ORIGIN}, 'sqlite', {_SQLITE_NOW});
     END
     """,
     f"""
     CREATE TRIGGER spy_title_delete AFTER DELETE ON finance_title
     FOR EACH ROW
     BEGIN
-        INSERT INTO watch_change ({_COLUMNS})
+        INSERT INTO watch_change ({CAPTURE_COLUMNS})
         VALUES (OLD.id, OLD.company_id, OLD.ledger, 'delete', 0, 0,
                 OLD.amount, NULL, OLD.due_date, NULL, {_sqlite_snapshot("OLD")},
-                {_SQLITE_ACTOR}, {_SQLITE_ORIGIN}, 'sqlite', {_SQLITE_NOW});
+                {SQLITE_ACTOR}, {SQLITE_ORIGIN}, 'sqlite', {_SQLITE_NOW});
     END
     """,
 ]
@@ -102,11 +102,11 @@ PG_CREATE = [
         v_origin text := COALESCE(NULLIF(current_setting('spy.origin', true), ''), 'sql');
     BEGIN
         IF TG_OP = 'DELETE' THEN
-            INSERT INTO watch_change ({_COLUMNS})
+            INSERT INTO watch_change ({CAPTURE_COLUMNS})
             VALUES (OLD.id, OLD.company_id, OLD.ledger, 'delete', false, false,
                     OLD.amount, NULL, OLD.due_date, NULL, {_pg_snapshot("OLD")}, {_PG_WHO});
         ELSE
-            INSERT INTO watch_change ({_COLUMNS})
+            INSERT INTO watch_change ({CAPTURE_COLUMNS})
             VALUES (OLD.id, OLD.company_id, OLD.ledger, 'update',
                     OLD.amount IS DISTINCT FROM NEW.amount,
                     OLD.due_date IS DISTINCT FROM NEW.due_date,
@@ -176,7 +176,7 @@ _V1_SQLITE_CREATE = [
         VALUES (OLD.id, OLD.company_id, OLD.ledger, 'update',
                 OLD.amount IS NOT NEW.amount, OLD.due_date IS NOT NEW.due_date,
                 {_v1_sqlite_snapshot("OLD")}, {_v1_sqlite_snapshot("NEW")},
-                {_SQLITE_ACTOR}, {_SQLITE_ORIGIN}, 'sqlite', {_SQLITE_NOW});
+                {SQLITE_ACTOR}, {SQLITE_ORIGIN}, 'sqlite', {_SQLITE_NOW});
     END
     """,
     f"""
@@ -186,7 +186,7 @@ _V1_SQLITE_CREATE = [
         INSERT INTO watch_change ({_V1_COLUMNS})
         VALUES (OLD.id, OLD.company_id, OLD.ledger, 'delete', 0, 0,
                 {_v1_sqlite_snapshot("OLD")}, NULL,
-                {_SQLITE_ACTOR}, {_SQLITE_ORIGIN}, 'sqlite', {_SQLITE_NOW});
+                {SQLITE_ACTOR}, {SQLITE_ORIGIN}, 'sqlite', {_SQLITE_NOW});
     END
     """,
 ]
