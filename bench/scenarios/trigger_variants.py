@@ -32,6 +32,8 @@ from bench.scenarios.spy_tax import (
     EMPTY_CREATE,
     EMPTY_DROP,
     TITLES_PER_CLIENT,
+    Tally,
+    cpu_per_update,
     mirrored_blocks,
     tax,
     update_clients,
@@ -153,14 +155,15 @@ def run(bench: Bench) -> dict:
     ids = titles_create(prefix="VAR", count=CLIENTS * TITLES_PER_CLIENT)
     phase_seconds = bench.scaled(SECONDS_PER_MODE, minimum=0.5) / (2 * BLOCKS)
     try:
-        with update_clients(ids) as pipes:
-            blocks = mirrored_blocks(pipes, list(variants), _install, phase_seconds, BLOCKS)
+        with update_clients(ids) as clients:
+            blocks = mirrored_blocks(clients, list(variants), _install, phase_seconds, BLOCKS)
     finally:
         _install("capture")
-    totals = {name: sum(block[name] for block in blocks) for name in variants}
+    totals = {name: Tally.total(block[name] for block in blocks) for name in variants}
     bench.details["trigger_variants"] = {
         "tax": {name: tax(totals, name) for name in variants if name != "off"},
-        "tps_off": round(totals["off"] / (phase_seconds * 2 * BLOCKS), 1),
+        **cpu_per_update(totals),
+        "tps_off": round(totals["off"].done / (phase_seconds * 2 * BLOCKS), 1),
         "seconds_per_variant": round(phase_seconds * 2 * BLOCKS, 1),
     }
     return {}
