@@ -36,6 +36,19 @@ def test_the_company_template_is_used_for_its_titles_only(make_company, receivab
     assert "vence hoje" in subjects[1]
 
 
+def test_the_template_for_all_companies_is_used_where_a_company_has_none(
+    make_company, receivable_for
+):
+    a, b = make_company("A"), make_company("B")
+    email_template_save(routine="aviso", company=None, subject="Geral {{ amount }}", body_text=".")
+    email_template_save(routine="aviso", company=a, subject="Própria {{ amount }}", body_text=".")
+    receivable_for(a, date(2026, 12, 10), amount=Decimal("1.00"))
+    receivable_for(b, date(2026, 12, 10), amount=Decimal("2.00"))
+    aviso_run(date(2026, 12, 10))
+    subjects = sorted(Message.objects.values_list("subject", flat=True))
+    assert subjects == ["Geral R$ 2,00", "Própria R$ 1,00"]
+
+
 def test_a_template_with_a_syntax_error_is_refused(db):
     with pytest.raises(ValidationError) as info:
         email_template_save(routine="boleto", company=None, subject="{% if %}", body_text="x")

@@ -8,6 +8,7 @@ fails to render falls back to the built-in one; the error is returned so the cal
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -70,11 +71,19 @@ def plain(value: object) -> object:
 
 def template_for(routine: str, company_id: int | None) -> EmailTemplate | None:
     """The company's template, else the global one, else None (built-in)."""
-    candidates = EmailTemplate.objects.filter(
-        routine=routine, company_id__in=[company_id, None] if company_id else [None]
+    return templates_for(routine, [company_id])[company_id]
+
+
+def templates_for(
+    routine: str, company_ids: Iterable[int | None]
+) -> dict[int | None, EmailTemplate | None]:
+    """``template_for`` of each of ``company_ids``, in one query."""
+    ids = set(company_ids)
+    candidates = EmailTemplate.objects.filter(routine=routine).filter(
+        models.Q(company_id__in=ids - {None}) | models.Q(company_id__isnull=True)
     )
     by_company = {t.company_id: t for t in candidates}
-    return by_company.get(company_id) or by_company.get(None)
+    return {cid: by_company.get(cid) or by_company.get(None) for cid in ids}
 
 
 def _builtin(template_dir: str, context: dict) -> tuple[str, str, str]:
@@ -102,7 +111,19 @@ def render_routine_email(
     *, routine: str, company_id: int | None, template_dir: str, context: dict
 ) -> Rendered:
     """Render with the edited template when one applies; fall back to the built-in one."""
-    template = template_for(routine, company_id)
+    return render_with(
+        template_for(routine, company_id),
+        routine=routine,
+        template_dir=template_dir,
+        context=context,
+    )
+
+
+def render_with(
+    template: EmailTemplate | None, *, routine: str, template_dir: str, context: dict
+) -> Rendered:
+    """``render_routine_email`` with the template already looked up (``templates_for``, for
+    callers rendering many e-mails); ``None`` renders the built-in one."""
     if template is not None:
         try:
             return _edited(template, context)
