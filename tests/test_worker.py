@@ -326,13 +326,13 @@ def test_a_burst_of_changes_longer_than_a_lease_is_fanned_out_with_the_engine_te
     expired, sent, look = _lease_watch()
     pending = [True] * 6
 
-    def slow_change() -> bool:  # six changes of 0.5 s each: a 3 s burst
+    def slow_changes() -> int:  # six full batches of 0.5 s each: a 3 s burst
         if not pending:
-            return False
+            return 0
         _busy(0.5, look)
-        return pending.pop()
+        return worker.FAN_OUT_BATCH if pending.pop() else 0
 
-    monkeypatch.setattr(worker, "process_one_change", slow_change)
+    monkeypatch.setattr(worker, "process_changes", slow_changes)
     engine = DeliveryEngine("busy", batch_size=10)
     try:
         assert engine.step()
@@ -342,3 +342,35 @@ def test_a_burst_of_changes_longer_than_a_lease_is_fanned_out_with_the_engine_te
     assert expired == []
     assert sent[-1] >= 8
     assert len(sink.received) == 10
+
+
+def test_a_busy_loop_looks_for_due_tasks_once_a_second(monkeypatch):
+    from spysystem import worker
+
+    now, looks = [0.0], []
+
+    def a_pass(engine, *, tasks: bool) -> bool:  # each pass of the loop takes 1/8 s
+        looks.append(tasks)
+        now[0] += 0.125
+        return len(looks) < 25  # 25 busy passes, then nothing to do
+
+    monkeypatch.setattr(worker, "run_steps_once", a_pass)
+    monkeypatch.setattr(worker.time, "monotonic", lambda: now[0])
+    run_worker(once=True, worker_id="clock")
+    assert [n for n, tasks in enumerate(looks) if tasks] == [0, 8, 16, 24]
+
+
+@pytest.mark.parametrize(
+    ("batches", "looks"),
+    [([3], 1), ([0], 1), ([100, 100, 7], 3), ([100, 0], 2)],
+)
+def test_the_fan_out_stops_at_the_first_batch_that_was_not_full(monkeypatch, batches, looks):
+    from spysystem import worker
+    from spysystem.mail.delivery import DeliveryEngine
+
+    assert worker.FAN_OUT_BATCH == 100
+    taken = iter(batches)
+    calls = []
+    monkeypatch.setattr(worker, "process_changes", lambda: calls.append(1) or next(taken))
+    assert worker._fan_out(DeliveryEngine("fan")) is (sum(batches) > 0)
+    assert len(calls) == looks

@@ -47,6 +47,23 @@ def _latencies(records: list[tuple[float, str]], committed: dict[int, float]) ->
     ]
 
 
+def _stages(records: list[tuple[float, str]]) -> dict[str, list[float]]:
+    """p50/p99 of the two halves of each latency: captured → its e-mail queued (the fan-out),
+    and queued → accepted by the sink (delivery)."""
+    accepted = {int(key): stamp for stamp, key in records if key.isdigit()}
+    rows = Message.objects.filter(pk__in=list(accepted)).values_list(
+        "pk", "created_at", "change__created_at"
+    )
+    fan_out, delivery = [], []
+    for pk, queued, captured in rows.iterator():
+        fan_out.append((queued - captured).total_seconds() * 1000)
+        delivery.append((accepted[pk] - queued.timestamp()) * 1000)
+    return {
+        name: [round(percentile(values, 50), 1), round(percentile(values, 99), 1)]
+        for name, values in (("fan_out_ms_p50_p99", fan_out), ("delivery_ms_p50_p99", delivery))
+    }
+
+
 def run(bench: Bench) -> dict:
     count = int(bench.scaled(RATE * SECONDS))
     ids = titles_create(prefix="LAT", count=count + 1)
@@ -74,6 +91,7 @@ def run(bench: Bench) -> dict:
         "arrived": arrived,
         "matched": len(latencies),
         "max_ms": round(max(latencies), 1),
+        **_stages(records),
         "worker_peak_rss_mb": round(rss, 1),
         "writer_seconds": round(written_in, 2),
         "worker_poll_s": settings.SPY_WORKER_POLL,

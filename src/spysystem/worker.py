@@ -17,6 +17,7 @@ import os
 import signal
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -26,31 +27,37 @@ from django.db import close_old_connections, connection
 
 from spysystem.mail.delivery import DeliveryEngine
 from spysystem.routines.scheduler import process_one_task
-from spysystem.watch.services import process_one_change
+from spysystem.watch.services import FAN_OUT_BATCH, process_changes
 
 logger = logging.getLogger(__name__)
+# Due tasks are looked for at most this often: their slots are minutes apart, and the look (a few
+# queries and a transaction) would otherwise run on every pass of a busy loop.
+TASK_LOOK_SECONDS = 1.0
 
 
 def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def run_steps_once(engine: DeliveryEngine) -> bool:
-    """One pass: fan out every pending change, run one due task slot, one delivery step of
-    ``engine`` (the worker's, which keeps connections and messages in flight between passes).
-    True if anything was done or is still in flight."""
+def run_steps_once(engine: DeliveryEngine, *, tasks: bool = True) -> bool:
+    """One pass: fan out every pending change, run one due task slot (unless ``tasks`` is
+    False), one delivery step of ``engine`` (the worker's, which keeps connections and messages
+    in flight between passes). True if anything was done or is still in flight."""
     did_work = _fan_out(engine)
-    did_work = process_one_task(while_running=_tending(engine)) or did_work
+    if tasks:
+        did_work = process_one_task(while_running=_tending(engine)) or did_work
     return engine.step() or did_work
 
 
 def _fan_out(engine: DeliveryEngine) -> bool:
-    """Fan out every pending change; False when there was none. A burst (a bulk update in the
-    ERP: thousands of changes) runs with the engine tended, like a task."""
-    if not process_one_change():
-        return False
+    """Fan out every pending change, a batch per transaction; False when there was none. A
+    burst (a bulk update in the ERP: thousands of changes) runs with the engine tended, like a
+    task."""
+    done = process_changes()
+    if done < FAN_OUT_BATCH:  # the backlog is gone: its e-mails go out before another look
+        return done > 0
     with _tending(engine)():
-        while process_one_change():
+        while process_changes() == FAN_OUT_BATCH:
             pass
     return True
 
@@ -125,11 +132,15 @@ def run_worker(
     waker = None if once else Waker(stop)
     engine = DeliveryEngine(worker_id)
     logger.info("worker %s started", worker_id)
+    tasks_at = 0.0  # when to look for a due task next
     try:
         while not stop.is_set():
             if not connection.in_atomic_block:  # tests drive the loop inside their transaction
                 close_old_connections()
-            if _step(engine):
+            tasks = time.monotonic() >= tasks_at
+            if tasks:
+                tasks_at = time.monotonic() + TASK_LOOK_SECONDS
+            if _step(engine, tasks=tasks):
                 continue
             if once:
                 break
@@ -141,9 +152,9 @@ def run_worker(
         logger.info("worker %s stopped", worker_id)
 
 
-def _step(engine: DeliveryEngine) -> bool:
+def _step(engine: DeliveryEngine, *, tasks: bool) -> bool:
     try:
-        return run_steps_once(engine)
+        return run_steps_once(engine, tasks=tasks)
     except Exception:
         # One bad step must not kill the worker: log it, reconnect, and carry on (the engine
         # keeps the outcomes it could not write and writes them on a later step).

@@ -5,13 +5,17 @@ from decimal import Decimal
 from email import message_from_bytes, policy
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from spysystem.finance import services as finance
 from spysystem.finance.models import Ledger, Title
 from spysystem.mail.models import Message
+from spysystem.routines.services import email_template_save
 from spysystem.watch.context import Origin
+from spysystem.watch.emails import spy_change_email
 from spysystem.watch.models import Change
-from spysystem.watch.services import change_fan_out, recipients_set
+from spysystem.watch.services import change_fan_out, process_changes, recipients_set
 from tests.conftest import drain
 
 
@@ -182,3 +186,55 @@ def test_company_deleted_after_its_titles_still_lets_the_deletion_be_reported(
     assert _recipients(sink) == ["auditor@example.com"]
     assert Message.objects.get().company_id is None
     assert "EXCLUÍDO" in _text(sink.received[0])
+
+
+def _edit_mix(setup, make_title, rounds: int) -> None:
+    """``rounds`` times: an amount on a payable of E1, a due date on a receivable of E2, and a
+    deletion (its party is known from the deleted row only)."""
+    for _ in range(rounds):
+        payable = make_title(ledger=Ledger.PAYABLE, company=setup["e1"])
+        receivable = make_title(ledger=Ledger.RECEIVABLE, company=setup["e2"])
+        gone = make_title(ledger=Ledger.PAYABLE, company=setup["e1"])
+        finance.title_update(title=payable, user=None, origin=Origin.API, amount=Decimal("5.00"))
+        finance.title_update(
+            title=receivable, user=None, origin=Origin.API, due_date=date(2027, 1, 4)
+        )
+        finance.title_delete(title=gone, user=None, origin=Origin.API)
+
+
+def test_a_backlog_is_fanned_out_with_the_queries_of_a_few_changes(setup, make_title):
+    _edit_mix(setup, make_title, rounds=1)
+    with CaptureQueriesContext(connection) as few:
+        assert process_changes() == 3
+    _edit_mix(setup, make_title, rounds=10)
+    with CaptureQueriesContext(connection) as many:
+        assert process_changes() == 30
+    assert len(many) == len(few)
+    assert Message.objects.count() == 33
+    assert not Change.objects.filter(fanned_out_at__isnull=True).exists()
+
+
+def test_each_e_mail_of_a_batch_is_the_one_its_change_gets_alone(setup, make_title):
+    email_template_save(
+        routine="spy", company=setup["e2"], subject="E2 {{ document }}", body_text="x"
+    )
+    _edit_mix(setup, make_title, rounds=2)
+    assert process_changes() == 6
+    for message in Message.objects.select_related("change"):
+        change = Change.objects.get(pk=message.change_id)  # snapshot written by the fan-out
+        subject, text, html = spy_change_email(change=change)
+        assert (message.subject, message.body_text, message.body_html) == (subject, text, html)
+    subjects = Message.objects.filter(company=setup["e2"]).values_list("subject", flat=True)
+    assert len(subjects) == 2 and all(s.startswith("E2 NF") for s in subjects)
+    deleted = Message.objects.filter(change__kind="delete", company=setup["e1"]).first()
+    assert "Cliente Exemplo" in deleted.body_text  # the deleted title's party, by name
+
+
+def test_the_oldest_changes_are_taken_up_to_the_limit(setup, make_title):
+    _edit_mix(setup, make_title, rounds=2)
+    oldest = list(Change.objects.order_by("id").values_list("id", flat=True))
+    assert process_changes(limit=4) == 4
+    done = Change.objects.filter(fanned_out_at__isnull=False).order_by("id")
+    assert list(done.values_list("id", flat=True)) == oldest[:4]
+    assert process_changes() == 2
+    assert process_changes() == 0

@@ -237,10 +237,10 @@ def test_a_change_committed_just_after_the_first_look_is_claimed_after_re_arming
 ):
     title = make_title()
     finance.title_update(title=title, user=None, origin=Origin.SCREEN, amount=Decimal("2.00"))
-    real_claim = services._claim_next_change
+    real_claim = services._claim_changes
     misses = iter([True])  # the first look misses it, as if it committed a moment later
     monkeypatch.setattr(
-        services, "_claim_next_change", lambda: None if next(misses, False) else real_claim()
+        services, "_claim_changes", lambda limit: [] if next(misses, False) else real_claim(limit)
     )
     assert process_one_change() is True
     assert Change.objects.get().fanned_out_at is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -12,6 +14,8 @@ from django.utils.translation import ngettext
 from spysystem.finance.documents import format_document
 from spysystem.finance.models import Company, Ledger, Party, TitleStatus
 from spysystem.formats import brl, date_br, datetime_br
+from spysystem.routines.emails import render_with, templates_for
+from spysystem.routines.models import EmailTemplate
 from spysystem.watch.context import Origin
 from spysystem.watch.models import Change, ChangeKind
 
@@ -66,20 +70,41 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def change_email_context(change: Change) -> dict:
-    """Everything the templates show; one query each for the company and the party.
+@dataclass(frozen=True)
+class EmailLookups:
+    """What the Spy e-mails of some changes read besides the changes themselves: their
+    companies, the template of each company, and the parties that resolving the titles' fields
+    did not bring (a deleted title's), looked up once for all of them."""
+
+    companies: dict[int, Company]
+    templates: dict[int | None, EmailTemplate | None]
+    parties: dict[int, Party]
+
+    @classmethod
+    def of(cls, changes: Iterable[Change]) -> EmailLookups:
+        """Two or three queries, however many changes."""
+        changes = list(changes)
+        ids = {change.company_id for change in changes}
+        unknown = {c.title_fields.get("party_id") for c in changes if c.known_party is None}
+        unknown.discard(None)
+        parties = Party.objects.in_bulk(unknown) if unknown else {}
+        return cls(Company.objects.in_bulk(ids), templates_for("spy", ids), parties)
+
+
+def change_email_context(change: Change, lookups: EmailLookups | None = None) -> dict:
+    """Everything the templates show (company and party from ``lookups``, looked up for this
+    change alone when not given).
 
     Amount and due date, before and after, are the change's own (exact for this write, even if
     the title changed again since). The title's other fields (party, document, installment; all
     of them for a deletion) are ``change.title_fields``: the deleted title for a deletion, else
     the title as it is at fan-out time (or as it was deleted, if it was deleted meanwhile).
     """
+    lookups = lookups or EmailLookups.of([change])
     fields = change.title_fields
-    company = Company.objects.filter(pk=change.company_id).first()
+    company = lookups.companies.get(change.company_id)
     party_id = fields.get("party_id")
-    party = change.known_party
-    if party is None and party_id is not None:
-        party = Party.objects.filter(pk=party_id).first()
+    party = change.known_party or lookups.parties.get(party_id)
     deleted = change.kind == ChangeKind.DELETE
     link = f"/spy/alteracoes/{change.pk}/" if deleted else f"/titulos/{change.title_id}/"
     installment = fields.get("installment")
@@ -104,14 +129,16 @@ def change_email_context(change: Change) -> dict:
     }
 
 
-def spy_change_email(*, change: Change) -> tuple[str, str, str]:
-    """Render (subject, plain text, HTML) of the notification for ``change``, in pt-BR."""
-    from spysystem.routines.emails import render_routine_email
-
-    rendered = render_routine_email(
+def spy_change_email(
+    *, change: Change, lookups: EmailLookups | None = None
+) -> tuple[str, str, str]:
+    """Render (subject, plain text, HTML) of the notification for ``change``, in pt-BR; pass
+    ``lookups`` when rendering many (``EmailLookups.of`` all of them)."""
+    lookups = lookups or EmailLookups.of([change])
+    rendered = render_with(
+        lookups.templates[change.company_id],
         routine="spy",
-        company_id=change.company_id,
         template_dir=TEMPLATE_DIR,
-        context=change_email_context(change),
+        context=change_email_context(change, lookups),
     )
     return rendered.subject, rendered.text, rendered.html

@@ -22,7 +22,19 @@ class Recipients:
 
 def recipients_for(*, ledger: str, company_id: int) -> Recipients:
     """Users of (ledger, company); if there are none, the ledger's default users (manual, 2–3)."""
-    rows = SpyRecipient.objects.filter(ledger=ledger, user__is_active=True).select_related("user")
+    return recipients_choose(recipient_rows(ledger), company_id)
+
+
+def recipient_rows(ledger: str) -> list[SpyRecipient]:
+    """The rows of ``ledger`` whose user is active, with their users (one query): what
+    ``recipients_choose`` picks from, for any number of companies."""
+    return list(
+        SpyRecipient.objects.filter(ledger=ledger, user__is_active=True).select_related("user")
+    )
+
+
+def recipients_choose(rows: list[SpyRecipient], company_id: int) -> Recipients:
+    """``recipients_for`` among the ``recipient_rows`` of the change's ledger."""
     company_users = [r.user for r in rows if r.company_id == company_id]
     if company_users:
         return Recipients(company_users, "company")

@@ -16,9 +16,9 @@ from spysystem.finance.models import Company, Ledger
 from spysystem.mail.models import Routine
 from spysystem.mail.services import MessageDraft, message_enqueue_many
 from spysystem.watch import triggers
-from spysystem.watch.emails import spy_change_email
+from spysystem.watch.emails import EmailLookups, spy_change_email
 from spysystem.watch.models import Change, SpyRecipient
-from spysystem.watch.selectors import recipients_config, recipients_for
+from spysystem.watch.selectors import recipient_rows, recipients_choose, recipients_config
 
 logger = logging.getLogger(__name__)
 
@@ -71,61 +71,84 @@ def recipients_set(
     )
 
 
-def _claim_next_change() -> Change | None:
+FAN_OUT_BATCH = 100  # changes per transaction once a backlog forms (a bulk edit in the ERP)
+
+
+def _claim_changes(limit: int) -> list[Change]:
     pending = Change.objects.filter(fanned_out_at__isnull=True).order_by("id")
-    return pending.select_for_update(skip_locked=True).first()
+    return list(pending.select_for_update(skip_locked=True)[:limit])
+
+
+def process_changes(*, limit: int = FAN_OUT_BATCH) -> int:
+    """Fan out the oldest pending changes, up to ``limit``, in one transaction; returns how
+    many (0 when none was pending).
+
+    Idempotent: message keys are ``spy:<change>:<user>``, so a replay never duplicates mail.
+    Several workers share the backlog (rows another one holds are skipped). Finding none re-arms
+    the PostgreSQL wake flag (``triggers.wake_rearm``) so that the next captured write notifies
+    the workers; a change committed while that happened is claimed by a second look, and one
+    that commits later notifies or waits for the next poll. A batch costs about the queries of
+    a single change (see ``changes_fan_out``), so a burst is caught up with quickly.
+    """
+    with transaction.atomic():
+        changes = _claim_changes(limit)
+        if not changes and triggers.wake_rearm(connection):
+            changes = _claim_changes(limit)
+        if changes:
+            changes_fan_out(changes)
+    return len(changes)
 
 
 def process_one_change() -> bool:
-    """Fan out the oldest pending change into one message per recipient; False when none.
+    """``process_changes`` of the oldest pending change alone; False when none."""
+    return process_changes(limit=1) > 0
 
-    Idempotent: message keys are ``spy:<change>:<user>``, so a replay never duplicates mail.
-    Finding none re-arms the PostgreSQL wake flag (``triggers.wake_rearm``) so that the next
-    captured write notifies the workers; a change committed while that happened is claimed by a
-    second look, and one that commits later notifies or waits for the next poll.
-    """
-    with transaction.atomic():
-        change = _claim_next_change()
-        if change is None:
-            if not triggers.wake_rearm(connection):
-                return False
-            change = _claim_next_change()
-            if change is None:
-                return False
-        change_fan_out(change=change)
-    return True
+
+def changes_fan_out(changes: list[Change]) -> int:
+    """Enqueue the Spy e-mails of ``changes``, mark them done and keep the title fields the
+    e-mails showed in their ``snapshot`` (an update's is written here); returns how many
+    e-mails were new. The same queries for one change or a hundred: titles, companies,
+    templates, recipients per ledger, the outbox insert, one UPDATE of the changes."""
+    lookups = EmailLookups.of(changes)
+    rows = {ledger: recipient_rows(ledger) for ledger in {change.ledger for change in changes}}
+    drafts = []
+    for change in changes:
+        recipients = recipients_choose(rows[change.ledger], change.company_id)
+        drafts += _drafts(change, recipients.users, lookups)
+    created = message_enqueue_many(drafts)
+    now = timezone.now()
+    for change in changes:
+        change.snapshot = change.title_fields  # a deletion's is the trigger's, kept as it is
+        change.fanned_out_at = now
+    Change.objects.bulk_update(changes, ["snapshot", "fanned_out_at"])
+    return created
 
 
 def change_fan_out(*, change: Change) -> int:
-    """Enqueue the Spy e-mails of ``change``, mark it done and keep the title fields the e-mails
-    showed in its ``snapshot`` (an update's is written here); returns how many were new."""
-    recipients = recipients_for(ledger=change.ledger, company_id=change.company_id)
-    # The company may have been deleted after its titles; the message then carries no company.
-    company_id = (
-        change.company_id if Company.objects.filter(pk=change.company_id).exists() else None
-    )
-    users = [user for user in recipients.users if user.email]
-    if len(users) < len(recipients.users):
+    """``changes_fan_out`` of one change."""
+    return changes_fan_out([change])
+
+
+def _drafts(change: Change, recipients: list[User], lookups: EmailLookups) -> list[MessageDraft]:
+    users = [user for user in recipients if user.email]
+    if len(users) < len(recipients):
         logger.warning("spy change %s: recipients without e-mail were skipped", change.pk)
-    subject, text, html = spy_change_email(change=change) if users else ("", "", "")
-    drafts = []
-    for user in users:
-        drafts.append(
-            MessageDraft(
-                routine=Routine.SPY,
-                company_id=company_id,
-                dedupe_key=f"spy:{change.pk}:{user.pk}",
-                to_email=user.email,
-                to_name=user.get_full_name(),
-                subject=subject,
-                body_text=text,
-                body_html=html,
-                change_id=change.pk,
-            )
+    if not users:
+        return []
+    subject, text, html = spy_change_email(change=change, lookups=lookups)
+    # The company may have been deleted after its titles; the message then carries no company.
+    company_id = change.company_id if change.company_id in lookups.companies else None
+    return [
+        MessageDraft(
+            routine=Routine.SPY,
+            company_id=company_id,
+            dedupe_key=f"spy:{change.pk}:{user.pk}",
+            to_email=user.email,
+            to_name=user.get_full_name(),
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            change_id=change.pk,
         )
-    created = message_enqueue_many(drafts)
-    done = {"fanned_out_at": timezone.now()}
-    if change.snapshot is None:
-        done["snapshot"] = change.title_fields
-    Change.objects.filter(pk=change.pk).update(**done)
-    return created
+        for user in users
+    ]

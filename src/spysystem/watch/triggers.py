@@ -280,7 +280,7 @@ def wake_rearm(connection: Any) -> bool:
     The flag is taken when the trigger runs, not at commit, so two cases wait for the worker's
     next poll (``SPY_WORKER_POLL``, 0.25 s by default) instead of waking it at once: a write that
     took no flag because another had it, and that commits only after the worker's second look
-    (``services.process_one_change``); and the writes after a first one that took the flag and
+    (``services.process_changes``); and the writes after a first one that took the flag and
     then rolled back (its NOTIFY is never sent) until the worker next finds the queue empty.
     """
     if connection.vendor != "postgresql":
