@@ -345,19 +345,37 @@ def test_a_burst_of_changes_longer_than_a_lease_is_fanned_out_with_the_engine_te
 
 
 def test_a_busy_loop_looks_for_due_tasks_once_a_second(monkeypatch):
+    from types import SimpleNamespace
+
     from spysystem import worker
 
-    now, looks = [0.0], []
+    now, looks, stop = [0.0], [], threading.Event()
 
     def a_pass(engine, *, tasks: bool) -> bool:  # each pass of the loop takes 1/8 s
         looks.append(tasks)
         now[0] += 0.125
-        return len(looks) < 25  # 25 busy passes, then nothing to do
+        if len(looks) == 25:
+            stop.set()
+        return True
 
     monkeypatch.setattr(worker, "run_steps_once", a_pass)
-    monkeypatch.setattr(worker.time, "monotonic", lambda: now[0])
-    run_worker(once=True, worker_id="clock")
+    monkeypatch.setattr(worker, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    run_worker(stop=stop, worker_id="clock")
     assert [n for n, tasks in enumerate(looks) if tasks] == [0, 8, 16, 24]
+
+
+def test_once_looks_for_due_tasks_on_every_pass(monkeypatch):
+    from spysystem import worker
+
+    looks = []
+
+    def a_pass(engine, *, tasks: bool) -> bool:
+        looks.append(tasks)
+        return len(looks) < 3  # two passes with work (two due slots, say), then none
+
+    monkeypatch.setattr(worker, "run_steps_once", a_pass)
+    run_worker(once=True, worker_id="once")
+    assert looks == [True, True, True]
 
 
 @pytest.mark.parametrize(

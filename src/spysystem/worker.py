@@ -1,10 +1,11 @@
-"""``spy worker``: a loop over small steps — fan out one change, deliver one batch.
+"""``spy worker``: a loop over small steps — fan out the pending changes, run a due task, deliver
+a batch.
 
 Delivery goes through one ``DeliveryEngine`` for the worker's life: it keeps SMTP connections
 open and the next batch queued between steps, and on stop hands the messages it has not started
 back to the queue.
 
-Each step is a ``process_one_*() -> bool`` function the tests call directly. PostgreSQL wakes the
+Each step is a ``process_*()`` function the tests call directly. PostgreSQL wakes the
 loop with LISTEN/NOTIFY (the triggers and the outbox notify ``spy_work``); SQLite polls briefly.
 SIGTERM/SIGINT finish the current step and exit.
 """
@@ -40,9 +41,9 @@ def new_worker_id() -> str:
 
 
 def run_steps_once(engine: DeliveryEngine, *, tasks: bool = True) -> bool:
-    """One pass: fan out every pending change, run one due task slot (unless ``tasks`` is
-    False), one delivery step of ``engine`` (the worker's, which keeps connections and messages
-    in flight between passes). True if anything was done or is still in flight."""
+    """One pass: fan out the pending changes (``_fan_out``), run one due task slot (unless
+    ``tasks`` is False), one delivery step of ``engine`` (the worker's, which keeps connections
+    and messages in flight between passes). True if anything was done or is still in flight."""
     did_work = _fan_out(engine)
     if tasks:
         did_work = process_one_task(while_running=_tending(engine)) or did_work
@@ -50,9 +51,10 @@ def run_steps_once(engine: DeliveryEngine, *, tasks: bool = True) -> bool:
 
 
 def _fan_out(engine: DeliveryEngine) -> bool:
-    """Fan out every pending change, a batch per transaction; False when there was none. A
-    burst (a bulk update in the ERP: thousands of changes) runs with the engine tended, like a
-    task."""
+    """Fan out the pending changes, a batch per transaction, until a batch is not full (what
+    was pending at that look is done: its e-mails go out before the next look); False when there
+    was none. A burst (a bulk update in the ERP: thousands of changes) runs with the engine
+    tended, like a task."""
     done = process_changes()
     if done < FAN_OUT_BATCH:  # the backlog is gone: its e-mails go out before another look
         return done > 0
@@ -137,7 +139,7 @@ def run_worker(
         while not stop.is_set():
             if not connection.in_atomic_block:  # tests drive the loop inside their transaction
                 close_old_connections()
-            tasks = time.monotonic() >= tasks_at
+            tasks = once or time.monotonic() >= tasks_at  # --once runs every due slot
             if tasks:
                 tasks_at = time.monotonic() + TASK_LOOK_SECONDS
             if _step(engine, tasks=tasks):

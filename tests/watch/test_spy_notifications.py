@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from spysystem.finance import services as finance
-from spysystem.finance.models import Ledger, Title
+from spysystem.finance.models import Company, Ledger, Title
 from spysystem.mail.models import Message
 from spysystem.routines.services import email_template_save
 from spysystem.watch.context import Origin
@@ -214,12 +214,24 @@ def test_a_backlog_is_fanned_out_with_the_queries_of_a_few_changes(setup, make_t
     assert not Change.objects.filter(fanned_out_at__isnull=True).exists()
 
 
-def test_each_e_mail_of_a_batch_is_the_one_its_change_gets_alone(setup, make_title):
+def test_each_e_mail_of_a_batch_is_the_one_its_change_gets_alone(setup, make_title, make_company):
     email_template_save(
         routine="spy", company=setup["e2"], subject="E2 {{ document }}", body_text="x"
     )
     _edit_mix(setup, make_title, rounds=2)
-    assert process_changes() == 6
+    closed = make_company("E3")  # its titles go, then the company itself
+    title = make_title(ledger=Ledger.RECEIVABLE, company=closed)
+    finance.title_update(title=title, user=None, origin=Origin.API, amount=Decimal("9.00"))
+    finance.title_delete(title=title, user=None, origin=Origin.API)
+    Company.objects.filter(pk=closed.pk).delete()
+    assert process_changes() == 8
+    e1, e2 = setup["e1"].pk, setup["e2"].pk
+    sent = Message.objects.values_list("change__company_id", "company_id", "to_email")
+    assert sorted(sent) == sorted(
+        [(e1, e1, "pay_e1@example.com")] * 4
+        + [(e2, e2, "rec_e2@example.com")] * 2
+        + [(closed.pk, None, "rec_default@example.com")] * 2
+    )
     for message in Message.objects.select_related("change"):
         change = Change.objects.get(pk=message.change_id)  # snapshot written by the fan-out
         subject, text, html = spy_change_email(change=change)

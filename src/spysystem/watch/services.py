@@ -106,9 +106,10 @@ def process_one_change() -> bool:
 
 def changes_fan_out(changes: list[Change]) -> int:
     """Enqueue the Spy e-mails of ``changes``, mark them done and keep the title fields the
-    e-mails showed in their ``snapshot`` (an update's is written here); returns how many
-    e-mails were new. The same queries for one change or a hundred: titles, companies,
-    templates, recipients per ledger, the outbox insert, one UPDATE of the changes."""
+    e-mails showed in the ``snapshot`` of each update (a deletion's is the trigger's); returns
+    how many e-mails were new. The same queries for one change or a hundred (their titles were
+    resolved when they were read): companies, templates, parties of deleted titles, recipients
+    per ledger, the outbox insert, two UPDATEs of the changes."""
     lookups = EmailLookups.of(changes)
     rows = {ledger: recipient_rows(ledger) for ledger in {change.ledger for change in changes}}
     drafts = []
@@ -116,11 +117,12 @@ def changes_fan_out(changes: list[Change]) -> int:
         recipients = recipients_choose(rows[change.ledger], change.company_id)
         drafts += _drafts(change, recipients.users, lookups)
     created = message_enqueue_many(drafts)
-    now = timezone.now()
-    for change in changes:
-        change.snapshot = change.title_fields  # a deletion's is the trigger's, kept as it is
-        change.fanned_out_at = now
-    Change.objects.bulk_update(changes, ["snapshot", "fanned_out_at"])
+    Change.objects.filter(pk__in=[c.pk for c in changes]).update(fanned_out_at=timezone.now())
+    updates = [change for change in changes if change.snapshot is None]
+    for change in updates:
+        change.snapshot = change.title_fields
+    if updates:
+        Change.objects.bulk_update(updates, ["snapshot"])
     return created
 
 

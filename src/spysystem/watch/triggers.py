@@ -8,7 +8,7 @@ change with both facts.
 What a captured row costs the writer is kept small on purpose (issue 7, ``spy_tax``): an update
 stores only typed columns — the watched facts before and after, the title's ledger and company,
 who, how and when — and no JSON. The descriptive fields of the title (party, document, …) are
-copied into ``snapshot`` later, by the fan-out (``watch.services.change_fan_out``). A deletion
+copied into ``snapshot`` later, by the fan-out (``watch.services.changes_fan_out``). A deletion
 stores them at once, since the row is gone afterwards.
 
 PostgreSQL wakes the worker with ``NOTIFY spy_work``, but only the first captured write after the
