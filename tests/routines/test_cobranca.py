@@ -70,3 +70,13 @@ def test_per_company_switch_splits_the_customer_and_picks_the_company_server(
     assert Message.objects.filter(routine="cobranca").count() == 3
     assert len(company_sink.received) == 1  # company A's own server, now that the switch is on
     assert len(sink.received) == 2  # the group e-mail and company B's (no server of its own)
+
+
+def test_days_overdue_are_counted_in_portuguese(make_company, make_party, receivable_for):
+    company = make_company()
+    customer = make_party()
+    receivable_for(company, date(2026, 12, 3), party=customer)
+    receivable_for(company, date(2026, 12, 2), party=customer)
+    cobranca_run(date(2026, 12, 4))
+    body = Message.objects.get(routine="cobranca").body_text
+    assert "(1 dia)" in body and "(2 dias)" in body and "(1 dias)" not in body
