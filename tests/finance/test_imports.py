@@ -72,6 +72,17 @@ def test_update_by_natural_key_is_captured_with_origin_import(world, make_user):
     assert change.amount_changed and change.due_date_changed
 
 
+@pytest.mark.parametrize("parcela", ["1.0", 1.0, "01"])
+def test_a_parcela_written_otherwise_finds_the_stored_title(world, parcela):
+    _company, _other, party = world
+    titles_import(content=csv_of(line(party)), fmt="csv", user=None)
+    row = dict(zip(HEADER.split(";"), line(party, vencimento="2026-12-20").split(";")))
+    row["parcela"] = parcela
+    result = titles_import(content=json.dumps([row]), fmt="json", user=None)
+    assert (result.created, result.updated) == (0, 1), result.errors
+    assert Title.objects.get(document="NF-1").due_date == date(2026, 12, 20)
+
+
 def test_same_file_twice_changes_nothing_the_second_time(world):
     _company, _other, party = world
     content = csv_of(line(party))

@@ -377,9 +377,10 @@ def _plan_row(
 
 
 def _row_key(data: dict[str, Any]) -> tuple | None:
+    # Read the parcela as the form will ("1.0" is 1), or a stored title is taken for a new one.
     try:
-        installment = int(data.get("installment") or 1)
-    except (TypeError, ValueError):
+        installment = TitleForm.base_fields["installment"].to_python(data.get("installment") or 1)
+    except ValidationError:
         return None
     return _key(data["company"], data["ledger"], data["party"], data["document"], installment)
 
