@@ -76,7 +76,7 @@ def test_update_by_natural_key_is_captured_with_origin_import(world, make_user):
 def test_a_parcela_written_otherwise_finds_the_stored_title(world, parcela):
     _company, _other, party = world
     titles_import(content=csv_of(line(party)), fmt="csv", user=None)
-    row = dict(zip(HEADER.split(";"), line(party, vencimento="2026-12-20").split(";")))
+    row = dict(zip(HEADER.split(";"), line(party, vencimento="2026-12-20").split(";"), strict=True))
     row["parcela"] = parcela
     result = titles_import(content=json.dumps([row]), fmt="json", user=None)
     assert (result.created, result.updated) == (0, 1), result.errors

@@ -80,3 +80,30 @@ def test_days_overdue_are_counted_in_portuguese(make_company, make_party, receiv
     cobranca_run(date(2026, 12, 4))
     body = Message.objects.get(routine="cobranca").body_text
     assert "(1 dia)" in body and "(2 dias)" in body and "(1 dias)" not in body
+
+
+def test_a_boleto_that_cannot_be_updated_is_left_out_and_the_collection_still_goes(
+    make_company, make_party, receivable_for
+):
+    import time_machine
+
+    from spysystem.finance.models import Title
+    from spysystem.routines.boletos import boleto_issue
+
+    company = make_company()
+    account_for(company)
+    customer, other = make_party(), make_party(emails=["outro@cliente.com.br"])
+    with time_machine.travel(date(2026, 11, 1)):
+        typo = receivable_for(company, date(2026, 11, 20), party=customer)
+        fine = receivable_for(company, date(2026, 11, 22), party=customer)
+        boleto_issue(title=typo)
+        boleto_issue(title=fine)
+    Title.objects.filter(pk=typo.pk).update(due_date=date(2012, 11, 20))  # 2012 for 2026
+    receivable_for(company, date(2026, 11, 25), party=other)
+    counts, problems = cobranca_run(date(2026, 12, 4))
+    assert counts["clientes"] == 2
+    (problem,) = problems
+    assert f"{typo.document}/1" in problem and "sem o boleto" in problem
+    message = Message.objects.get(party=customer)
+    (attachment,) = message.attachments.all()
+    assert attachment.filename == "boletos.pdf" and bytes(attachment.content)[:4] == b"%PDF"

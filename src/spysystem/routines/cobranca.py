@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from spysystem import boleto as core
@@ -73,14 +74,29 @@ def _accounts() -> dict[int, BankAccount]:
     return {a.company_id: a for a in BankAccount.objects.filter(is_default=True)}
 
 
-def _attachments(titles: list[Title]) -> tuple:
-    from spysystem.routines.boletos import boleto_data, boleto_issue
+def _attachments(titles: list[Title], problems: list[str]) -> tuple:
+    """The PDF of the boletos the titles already have, brought up to date. A boleto that cannot
+    be (a due date typed outside FEBRABAN's window, say) is left out and listed in
+    ``problems``: the e-mail and the customer's other boletos still go."""
+    from spysystem.routines.boletos import RoutineError, boleto_data, boleto_issue
 
-    with_boleto = [t for t in titles if Boleto.objects.filter(title=t).exists()]
-    if not with_boleto:
+    pages = []
+    for title in (t for t in titles if Boleto.objects.filter(title=t).exists()):
+        try:
+            pages.append(boleto_data(boleto_issue(title=title)))
+        except (RoutineError, ValidationError) as exc:
+            problems.append(_boleto_left_out(title, exc))
+    if not pages:
         return ()
-    pdf = core.render_pdf([boleto_data(boleto_issue(title=t)) for t in with_boleto])
-    return (("boletos.pdf", "application/pdf", pdf),)
+    return (("boletos.pdf", "application/pdf", core.render_pdf(pages)),)
+
+
+def _boleto_left_out(title: Title, exc: Exception) -> str:
+    return _("Cobrança de %(party)s sem o boleto do título %(doc)s (%(error)s).") % {
+        "party": title.party.name,
+        "doc": f"{title.document}/{title.installment}",
+        "error": getattr(exc, "message", str(exc)),
+    }
 
 
 def _group_drafts(
@@ -121,7 +137,7 @@ def _group_drafts(
     if rendered.error:
         problems.append(rendered.error)
     subject, text, html = rendered.subject, rendered.text, rendered.html
-    files = _attachments(titles)
+    files = _attachments(titles, problems)
     scope = company_id or "grupo"
     return [
         MessageDraft(
