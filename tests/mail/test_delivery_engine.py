@@ -214,3 +214,35 @@ def test_a_changed_server_gets_a_new_pool(db, scripted):
     assert (len(first.accepted), len(second.accepted)) == (2, 3)
     assert statuses() == {"sent": 5}
     assert SmtpState.objects.get().connections == {}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("removed", ["level", "company"])
+def test_settings_deleted_while_their_messages_are_in_flight_stop_nothing(
+    sink, make_company, removed
+):
+    from spysystem.finance import services as finance
+    from spysystem.mail import services
+
+    company = make_company()
+    where = {"level": "finance"} if removed == "level" else {"level": "company", "company": company}
+    services.smtp_settings_save(
+        **where, host="127.0.0.1", port=sink.port, security="none", from_email="a@b.com.br"
+    )
+    services.smtp_settings_save(
+        level="general", host="127.0.0.1", port=sink.port, security="none", from_email="g@b.com.br"
+    )
+    first = enqueue(3, prefix="a")
+    Message.objects.filter(pk__in=[m.pk for m in first]).update(company=company)
+    engine = DeliveryEngine("w")
+    try:
+        assert engine.dispatch_batch()  # in flight through the level about to go
+        if removed == "level":
+            services.smtp_settings_delete(level="finance")
+        else:
+            finance.company_delete(company=company)
+        enqueue(2, prefix="b")  # routed to the general level now
+        run_until_idle(engine)  # raised on every step before: the leases' state row was gone
+    finally:
+        engine.close()
+    assert statuses() == {"sent": 5}

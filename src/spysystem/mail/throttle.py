@@ -37,14 +37,20 @@ class Reservation:
     lost: list[str] = field(default_factory=list)  # held leases that had expired: close them
 
 
-def _locked_state(settings_id: int) -> SmtpState:
+def _locked_state(settings_id: int) -> SmtpState | None:
+    """The state row of the settings, locked (created on first use); None when the settings were
+    deleted meanwhile — their leases and breaker went with them, and a worker still holding
+    some must carry on rather than fail on a row it can no longer create."""
     if not SmtpState.objects.filter(settings_id=settings_id).exists():
+        # Locking the settings row keeps them from being deleted before the new row commits.
+        if not SmtpSettings.objects.select_for_update().filter(pk=settings_id).exists():
+            return None
         try:
             with transaction.atomic():
                 SmtpState.objects.create(settings_id=settings_id)
         except IntegrityError:  # another worker created it first
             pass
-    return SmtpState.objects.select_for_update().get(settings_id=settings_id)
+    return SmtpState.objects.select_for_update().filter(settings_id=settings_id).first()
 
 
 def _refill(state: SmtpState, settings: SmtpSettings, now: datetime) -> float:
@@ -95,6 +101,8 @@ def reserve(
     now = timezone.now()
     with transaction.atomic():
         state = _locked_state(settings.pk)
+        if state is None:
+            return _blocked(_("configuração SMTP removida"), now + timedelta(seconds=1))
         if state.open_until and state.open_until > now:
             return _blocked(_("servidor SMTP em pausa após falhas seguidas"), state.open_until)
         live, lost = _renewed(state, list(held), now)
@@ -130,6 +138,8 @@ def renew(*, settings: SmtpSettings, held: list[str]) -> list[str]:
         return []
     with transaction.atomic():
         state = _locked_state(settings.pk)
+        if state is None:
+            return []
         state.connections, lost = _renewed(state, held, timezone.now())
         state.save(update_fields=["connections"])
     return lost
@@ -166,6 +176,8 @@ def release(
     now = timezone.now()
     with transaction.atomic():
         state = _locked_state(settings.pk)
+        if state is None:
+            return False
         state.connections = {
             k: v for k, v in _live_connections(state, now).items() if k not in connections
         }
