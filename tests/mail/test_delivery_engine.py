@@ -246,3 +246,36 @@ def test_settings_deleted_while_their_messages_are_in_flight_stop_nothing(
     finally:
         engine.close()
     assert statuses() == {"sent": 5}
+
+
+def test_a_level_whose_password_cannot_be_decrypted_defers_its_messages_only(db, sink, settings):
+    from cryptography.fernet import Fernet
+
+    from spysystem.mail import services
+
+    services.smtp_settings_save(
+        level="general", host="127.0.0.1", port=sink.port, security="none", from_email="g@b.com.br"
+    )
+    services.smtp_settings_save(
+        level="finance",
+        host="127.0.0.1",
+        port=sink.port,
+        security="none",
+        from_email="f@b.com.br",
+        username="u",
+        password="segredo",
+    )
+    enqueue(2, routine="spy", prefix="spy")  # the finance level
+    enqueue(2, routine="boleto", prefix="boleto")  # the general level
+    settings.SPY_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the old key was dropped
+    engine = DeliveryEngine("w")
+    try:
+        run_until_idle(engine)
+    finally:
+        engine.close()
+    boletos = Message.objects.filter(routine="boleto")
+    assert set(boletos.values_list("status", flat=True)) == {"sent"}
+    for message in Message.objects.filter(routine="spy"):
+        assert (message.status, message.attempts) == ("pending", 0)
+        assert "não pode ser decifrada" in message.last_error
+        assert "segredo" not in message.last_error

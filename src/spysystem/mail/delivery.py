@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -245,7 +246,7 @@ class DeliveryEngine:
                     messages=group, worker_id=self.worker_id, level="", error=route.reason
                 )
             else:
-                queued += self._dispatch(route, group, attachments)
+                queued += self._dispatch_or_defer(route, group, attachments)
         logger.debug("dispatched a batch of %d message(s), %d to send", len(messages), queued)
         return True, queued
 
@@ -307,6 +308,18 @@ class DeliveryEngine:
             connections.close_all()  # this thread's own connection
 
     # -- dispatching -----------------------------------------------------------------------
+
+    def _dispatch_or_defer(self, route: Route, messages: list[Message], attachments: dict) -> int:
+        """``_dispatch``, or, when the level's stored password cannot be decrypted with today's
+        keys, defer its messages with that reason (the other groups of the batch still go)."""
+        try:
+            return self._dispatch(route, messages, attachments)
+        except ImproperlyConfigured as exc:
+            logger.warning("SMTP level %s: %s", route.level, exc)
+            services.messages_defer(
+                messages=messages, worker_id=self.worker_id, level=route.level, error=str(exc)
+            )
+            return 0
 
     def _dispatch(self, route: Route, messages: list[Message], attachments: dict) -> int:
         """Queue ``messages`` on their pool as far as the limits allow, defer the rest; returns
