@@ -56,12 +56,25 @@ def test_list_is_filtered_by_status_routine_and_company(api, make_message, make_
     assert [m["id"] for m in results] == [wanted.pk]
 
 
-def test_failed_message_is_retried_now(api, make_message):
+def test_failed_message_is_retried_now_with_its_attempts_counted_afresh(
+    api, make_message, settings
+):
     message = make_message(status="failed")
-    Message.objects.filter(pk=message.pk).update(last_error="550 caixa inexistente")
+    Message.objects.filter(pk=message.pk).update(
+        last_error="550 caixa inexistente", attempts=settings.SPY_MAX_ATTEMPTS
+    )
     response = api.post(f"{API}outbox/{message.pk}/retry")
     assert response.status_code == 200
-    assert (response.json()["status"], response.json()["last_error"]) == ("pending", "")
+    body = response.json()
+    assert (body["status"], body["last_error"], body["attempts"]) == ("pending", "", 0)
+
+
+def test_a_failed_test_message_is_not_retried(api, make_message):
+    message = make_message(status="failed", routine="test", to_email="alguem@fora.example")
+    response = api.post(f"{API}outbox/{message.pk}/retry")
+    assert response.status_code == 409
+    assert "Testar envio" in response.json()["detail"]
+    assert Message.objects.get().status == "failed"
 
 
 def test_sent_message_cannot_be_retried_or_cancelled(api, make_message):

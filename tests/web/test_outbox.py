@@ -74,6 +74,18 @@ def test_retry_puts_a_failed_message_back_in_the_queue(clerk_client, make_messag
     assert "Mensagem colocada na fila para reenvio." in response.text
 
 
+def test_a_failed_test_message_offers_no_retry_and_is_not_retried(clerk_client, make_message):
+    message = make_message(status=MessageStatus.FAILED, routine=Routine.TEST)
+    detail = clerk_client.get(reverse("mail:outbox_detail", args=[message.pk]))
+    assert detail.status_code == 200 and "Reenviar" not in detail.text
+
+    response = clerk_client.post(reverse("mail:outbox_retry", args=[message.pk]), follow=True)
+
+    message.refresh_from_db()
+    assert message.status == MessageStatus.FAILED
+    assert "Mensagens de teste não são reenviadas" in response.text
+
+
 def test_cancel_stops_a_pending_message(clerk_client, make_message):
     message = make_message()
 

@@ -40,7 +40,14 @@ from spysystem.finance import services as finance
 from spysystem.finance.documents import normalize
 from spysystem.finance.models import Company, Party, Role, Title
 from spysystem.mail import services as mail
-from spysystem.mail.models import MailSwitches, Message, MessageStatus, SmtpLevel, SmtpSettings
+from spysystem.mail.models import (
+    MailSwitches,
+    Message,
+    MessageStatus,
+    Routine,
+    SmtpLevel,
+    SmtpSettings,
+)
 from spysystem.mail.routing import route_for
 from spysystem.mail.testsend import SmtpTestRefused, smtp_test_send
 from spysystem.mail.validation import validate_no_newlines, validate_smtp_settings
@@ -407,6 +414,8 @@ class OutboxViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
         """Send again now (the e-mail log's “Reenviar”)."""
         message = self.get_object()
         if not mail.message_retry(message=message):
+            if message.routine == Routine.TEST:
+                raise Conflict(mail.TEST_NOT_RETRIED)
             raise Conflict(_state_message(_("reenviada"), message))
         return Response(self.get_serializer(self.get_object()).data)
 

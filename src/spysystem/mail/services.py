@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from spysystem.audit.services import settings_change_record
 from spysystem.finance.models import Company
@@ -380,11 +381,20 @@ def messages_extend_lease(*, message_ids: list[int], worker_id: str) -> int:
     ).update(lease_until=lease_until)
 
 
+TEST_NOT_RETRIED = _l(
+    "Mensagens de teste não são reenviadas: iriam pelo servidor da hierarquia, não pelo testado. "
+    "Use “Testar envio” de novo."
+)
+
+
 def message_retry(*, message: Message) -> bool:
-    """failed/cancelled/pending → pending now (the e-mail log's "Reenviar")."""
+    """failed/cancelled/pending → pending now (the e-mail log's "Reenviar"), its attempts
+    counted afresh (an exhausted count would fail it again on a mere deferral). A "Testar envio"
+    message is never re-sent (``TEST_NOT_RETRIED``)."""
     retryable = [MessageStatus.FAILED, MessageStatus.CANCELLED, MessageStatus.PENDING]
-    updated = Message.objects.filter(pk=message.pk, status__in=retryable).update(
-        status=MessageStatus.PENDING, next_attempt_at=timezone.now(), last_error=""
+    rows = Message.objects.filter(pk=message.pk, status__in=retryable).exclude(routine=Routine.TEST)
+    updated = rows.update(
+        status=MessageStatus.PENDING, next_attempt_at=timezone.now(), last_error="", attempts=0
     )
     _notify_workers()
     return bool(updated)

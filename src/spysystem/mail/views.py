@@ -46,6 +46,7 @@ from spysystem.mail.models import (
     MailSwitches,
     Message,
     MessageStatus,
+    Routine,
     SmtpLevel,
     SmtpSettings,
 )
@@ -355,7 +356,7 @@ def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     writable = allows(request, WRITE)
     context = {
         "message": message,
-        "can_retry": writable and message.status in RETRYABLE,
+        "can_retry": writable and message.status in RETRYABLE and message.routine != Routine.TEST,
         "can_cancel": writable and message.status in CANCELLABLE,
         "route": route_for(routine=message.routine, company_id=message.company_id)
         if message.status in open_states
@@ -371,6 +372,8 @@ def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
     message = scoped_or_404(Message.objects.all(), request, pk=pk)
     if services.message_retry(message=message):
         messages.success(request, _("Mensagem colocada na fila para reenvio."))
+    elif message.routine == Routine.TEST:
+        messages.warning(request, services.TEST_NOT_RETRIED)
     else:
         messages.warning(request, _("Esta mensagem não pode ser reenviada na situação atual."))
     return redirect("mail:outbox_detail", pk=pk)
