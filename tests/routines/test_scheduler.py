@@ -52,6 +52,24 @@ def test_after_a_week_down_the_missed_slot_runs_once(db):
     assert Task.objects.get(name="GEAtualizaCobranca").next_run_at == datetime(
         2026, 12, 9, 8, 0, tzinfo=SP
     )
+    # as of the latest missed slot: today's warnings, not a week-old "vence hoje"
+    assert set(TaskRun.objects.values_list("as_of", flat=True)) == {date(2026, 12, 8)}
+
+
+def test_a_task_enabled_again_starts_at_its_next_slot(db):
+    from spysystem.routines.services import task_update
+
+    tasks_ensure()
+    with time_machine.travel(datetime(2026, 11, 1, 9, 0, tzinfo=SP), tick=False):
+        process_one_task()  # schedules both
+        task = Task.objects.get(name="GEAtualizaCobranca")
+        task_update(task=task, enabled=False)
+    with time_machine.travel(datetime(2026, 12, 4, 10, 0, tzinfo=SP), tick=False):
+        task_update(task=Task.objects.get(pk=task.pk), enabled=True)
+        while process_one_task():
+            pass
+    assert not TaskRun.objects.filter(task=task).exists()
+    assert Task.objects.get(pk=task.pk).next_run_at == datetime(2026, 12, 5, 8, 0, tzinfo=SP)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from croniter import croniter
 from django.core.exceptions import ValidationError
@@ -56,13 +56,20 @@ def next_slot(expression: str, after: datetime) -> datetime:
     return croniter(expression, local).get_next(datetime)
 
 
+def latest_slot(expression: str, now: datetime) -> datetime:
+    """The last slot of ``expression`` at or before ``now``, in São Paulo time."""
+    return croniter(expression, timezone.localtime(now) + timedelta(seconds=1)).get_prev(datetime)
+
+
 def _claim_due_task(now: datetime) -> TaskRun | None:
     with transaction.atomic():
         due = Task.objects.filter(enabled=True, next_run_at__lte=now).order_by("next_run_at")
         task = due.select_for_update(skip_locked=True).first()
         if task is None:
             return None
-        slot = task.next_run_at
+        # After downtime the missed slots run once, as of the latest: today's warnings are the
+        # ones still worth sending, and a week-old "vence hoje" would be wrong.
+        slot = max(task.next_run_at, latest_slot(task.schedule, now))
         task.next_run_at = next_slot(task.schedule, now)
         task.save(update_fields=["next_run_at"])
         try:

@@ -147,6 +147,8 @@ def task_update(
         task.schedule = schedule
         task.next_run_at = next_slot(schedule, timezone.now())
     if enabled is not None:
+        if enabled and not task.enabled:  # from its next slot, not the ones missed while off
+            task.next_run_at = next_slot(task.schedule, timezone.now())
         task.enabled = enabled
     task.save()
     if notify_user_ids is not None:
