@@ -45,6 +45,22 @@ def test_a_warning_on_a_weekend_or_holiday_goes_on_the_previous_business_day(
     assert (monday.pk, 1) in warned(date(2026, 12, 24))
 
 
+def test_a_warning_moved_back_says_the_days_really_left_and_comes_once_a_day(
+    make_company, receivable_for
+):
+    company = make_company()
+    saturday = receivable_for(company, date(2026, 12, 5))
+    monday = receivable_for(company, date(2026, 12, 7))
+    aviso_run(date(2026, 12, 4))  # a Friday: Saturday's and Sunday's warnings go out today
+    subjects = {
+        title.pk: list(Message.objects.filter(titles=title).values_list("subject", flat=True))
+        for title in (saturday, monday)
+    }
+    assert len(subjects[saturday.pk]) == 1  # not "vence em 1 dia" and "vence hoje" together
+    assert subjects[saturday.pk][0].startswith("Seu título vence em 1 dia:")
+    assert subjects[monday.pk][0].startswith("Seu título vence em 3 dias:")
+
+
 def test_turn_of_the_year_and_the_factor_rollover_date(make_company, receivable_for):
     company = make_company()
     account_for(company)

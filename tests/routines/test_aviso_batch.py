@@ -174,7 +174,7 @@ def test_the_e_mail_is_what_rendering_each_title_alone_gave(
             routine="aviso",
             company_id=company.pk,
             template_dir=aviso.TEMPLATE_DIR,
-            context=aviso._context(title, offset, title_boleto),
+            context=aviso._context(title, as_of, title_boleto),
         )
         messages = Message.objects.filter(titles=title).order_by("to_email")
         assert [m.to_email for m in messages] == ["a@x.com.br", "b@x.com.br"]

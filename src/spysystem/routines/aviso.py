@@ -16,7 +16,6 @@ warnings.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -54,12 +53,15 @@ def company_options(company: Company) -> CompanyRoutineSettings:
 
 
 def _due_offsets(as_of: date, offsets: list[int]) -> dict[date, list[int]]:
-    """Due date → the offsets whose warning for that due date goes out on ``as_of``."""
-    wanted: dict[date, list[int]] = defaultdict(list)
+    """Due date → the offset whose warning for that due date goes out on ``as_of``: one per due
+    date, the smallest when a weekend or holiday brings two of them to the same day (a customer
+    gets one warning a day for a title, not "vence em 1 dia" and "vence hoje" together)."""
+    wanted: dict[date, int] = {}
     for day in days_sent_on(as_of):
         for offset in offsets:
-            wanted[day + timedelta(days=offset)].append(offset)
-    return wanted
+            due = day + timedelta(days=offset)
+            wanted[due] = min(offset, wanted.get(due, offset))
+    return {due: [offset] for due, offset in wanted.items()}
 
 
 @dataclass
@@ -67,6 +69,7 @@ class _Company:
     """What every chunk of one company's run shares."""
 
     company: Company
+    as_of: date
     wanted: dict[date, list[int]]
     reply_to: str
     renderer: RoutineRenderer
@@ -139,7 +142,7 @@ def _company_start(company: Company, as_of: date) -> tuple[_Company, list[int]] 
     renderer = RoutineRenderer(
         routine=Routine.AVISO, company_id=company.pk, template_dir=TEMPLATE_DIR
     )
-    return _Company(company, wanted, options.reply_to, renderer), ids
+    return _Company(company, as_of, wanted, options.reply_to, renderer), ids
 
 
 def _open_titles(company: Company, wanted: dict[date, list[int]]) -> QuerySet[Title]:
@@ -243,18 +246,15 @@ def _drafts(
     shared: _Company,
     outcome: _Outcome,
 ) -> list[MessageDraft]:
-    """One rendering per offset, shared by the customer's addresses."""
-    drafts: list[MessageDraft] = []
-    for offset in dict.fromkeys(offset for offset, _email in missing):
-        rendered = shared.renderer.render(_context(title, offset, boleto))
-        if rendered.error:
-            outcome.problems.append(rendered.error)
-        drafts += [
-            _draft(title, key, email, rendered, files, shared.reply_to)
-            for (key_offset, email), key in missing.items()
-            if key_offset == offset
-        ]
-    return drafts
+    """The warnings ``missing``: one rendering (a title has one warning a day), shared by the
+    customer's addresses."""
+    rendered = shared.renderer.render(_context(title, shared.as_of, boleto))
+    if rendered.error:
+        outcome.problems.append(rendered.error)
+    return [
+        _draft(title, key, email, rendered, files, shared.reply_to)
+        for (_offset, email), key in missing.items()
+    ]
 
 
 def _draft(
@@ -276,12 +276,14 @@ def _draft(
     )
 
 
-def _context(title: Title, offset: int, boleto: Boleto | None) -> dict:
+def _context(title: Title, as_of: date, boleto: Boleto | None) -> dict:
+    # ``offset`` is what the e-mail says: the days really left (a warning moved back from a
+    # weekend or holiday is sent earlier than its configured offset).
     return {
         "title": title,
         "company": title.company,
         "party": title.party,
-        "offset": offset,
+        "offset": (title.due_date - as_of).days,
         "amount": brl(title.amount),
         "due_date": date_br(title.due_date),
         "boleto": boleto,
