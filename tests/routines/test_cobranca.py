@@ -107,3 +107,16 @@ def test_a_boleto_that_cannot_be_updated_is_left_out_and_the_collection_still_go
     message = Message.objects.get(party=customer)
     (attachment,) = message.attachments.all()
     assert attachment.filename == "boletos.pdf" and bytes(attachment.content)[:4] == b"%PDF"
+
+
+def test_a_title_due_on_a_weekend_is_overdue_only_after_the_next_business_day(
+    make_company, receivable_for
+):
+    company = make_company()
+    account_for(company)
+    receivable_for(company, date(2026, 12, 5))  # a Saturday: paid on Monday 7 without charges
+    for day in (6, 7):
+        assert cobranca_run(date(2026, 12, day))[0]["emails"] == 0
+    counts, _problems = cobranca_run(date(2026, 12, 8))
+    assert counts["emails"] == 1
+    assert "(3 dias)" in Message.objects.get(routine="cobranca").body_text

@@ -17,6 +17,14 @@ def is_business_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _national(day.year)
 
 
+def next_business_day(day: date) -> date:
+    """``day`` itself when it is a business day, else the business day after it: when a boleto
+    due on ``day`` is still paid without charges."""
+    while not is_business_day(day):
+        day += timedelta(days=1)
+    return day
+
+
 def previous_business_day(day: date) -> date:
     """``day`` itself when it is a business day, else the business day before it."""
     while not is_business_day(day):

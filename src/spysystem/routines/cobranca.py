@@ -1,6 +1,8 @@
 """GEAtualizaCobranca / “Atualizar cobranças” / “E-mail de cobrança”: one consolidated e-mail per
 customer with all their overdue titles, updated with fine and interest.
 
+A title due on a weekend or holiday is paid without charges on the next business day, so it
+is overdue only after that day (its fine and interest then count from the due date itself).
 Customers are grouped per company when “Gerar cobrança por empresa” is on, else across the
 group. A customer gets the e-mail of a collection level (days overdue of their oldest title:
 1, 7, 15, 30 by default) once per level and per overdue episode, however often the task runs.
@@ -22,6 +24,7 @@ from spysystem.formats import brl, date_br
 from spysystem.mail.models import MailSwitches, Routine
 from spysystem.mail.services import MessageDraft, message_enqueue_many
 from spysystem.routines.aviso import company_options
+from spysystem.routines.calendar import next_business_day
 from spysystem.routines.emails import render_routine_email
 from spysystem.routines.models import Boleto, default_levels
 
@@ -163,6 +166,8 @@ def cobranca_run(as_of: date) -> tuple[dict, list[str]]:
     per_company = MailSwitches.current().cobranca_por_empresa
     groups: dict[tuple, list[Title]] = defaultdict(list)
     for title in _overdue(as_of):
+        if next_business_day(title.due_date) >= as_of:  # due on a holiday: payable until then
+            continue
         groups[(title.party_id, title.company_id if per_company else None)].append(title)
     counts, problems, accounts = {"clientes": 0, "titulos": 0, "emails": 0}, [], _accounts()
     for (_party_id, company_id), titles in groups.items():
