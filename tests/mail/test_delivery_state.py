@@ -108,6 +108,20 @@ def test_an_expired_held_lease_is_lost_and_its_slot_can_be_taken(db, sink):
     assert lost.granted == 0  # no slot left for w: it must close that connection
 
 
+def test_lowering_max_connections_gives_back_the_held_leases_beyond_it(db, sink):
+    settings = settings_for(sink.port, max_connections=5)
+    held = throttle.reserve(settings=settings, owner="w", wanted=5).connections
+    assert len(held) == 5
+    settings.max_connections = 2
+    settings.save()
+    lost = throttle.renew(settings=settings, held=held)
+    assert len(lost) == 3 and set(lost) <= set(held)  # their connections close after their job
+    assert set(SmtpState.objects.get().connections) == set(held) - set(lost)
+    kept = [lease for lease in held if lease not in lost]
+    again = throttle.reserve(settings=settings, owner="w", wanted=1, held=kept, connections=0)
+    assert again.lost == [] and again.granted == 1
+
+
 def test_returning_leases_without_an_outcome_leaves_the_breaker_alone(db, sink):
     settings = settings_for(sink.port, max_connections=2)
     leases = throttle.reserve(settings=settings, owner="w", wanted=2).connections

@@ -73,12 +73,20 @@ def _lease_expiry(now: datetime) -> str:
     return (now + timedelta(seconds=django_settings.SPY_LEASE_SECONDS)).isoformat()
 
 
-def _renewed(state: SmtpState, held: list[str], now: datetime) -> tuple[dict, list[str]]:
-    """The live leases with ``held`` ones extended, and the held ones that had expired."""
+def _renewed(
+    state: SmtpState, held: list[str], now: datetime, limit: int
+) -> tuple[dict, list[str]]:
+    """The live leases with ``held`` ones extended, and the held ones lost: expired, or beyond
+    ``limit`` (``max_connections`` was lowered: those connections close after their job)."""
     live = _live_connections(state, now)
-    expiry = _lease_expiry(now)
     lost = [lease for lease in held if lease not in live]
-    live.update({lease: expiry for lease in held if lease in live})
+    kept = [lease for lease in held if lease in live]
+    surplus = min(max(0, len(live) - limit), len(kept))
+    for lease in kept[len(kept) - surplus :]:
+        del live[lease]
+        lost.append(lease)
+    expiry = _lease_expiry(now)
+    live.update({lease: expiry for lease in kept if lease in live})
     return live, lost
 
 
@@ -105,7 +113,7 @@ def reserve(
             return _blocked(_("configuração SMTP removida"), now + timedelta(seconds=1))
         if state.open_until and state.open_until > now:
             return _blocked(_("servidor SMTP em pausa após falhas seguidas"), state.open_until)
-        live, lost = _renewed(state, list(held), now)
+        live, lost = _renewed(state, list(held), now, settings.max_connections)
         kept = len(held) - len(lost)
         free = settings.max_connections - len(live)
         if free <= 0 and not kept:
@@ -140,7 +148,7 @@ def renew(*, settings: SmtpSettings, held: list[str]) -> list[str]:
         state = _locked_state(settings.pk)
         if state is None:
             return []
-        state.connections, lost = _renewed(state, held, timezone.now())
+        state.connections, lost = _renewed(state, held, timezone.now(), settings.max_connections)
         state.save(update_fields=["connections"])
     return lost
 
