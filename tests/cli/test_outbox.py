@@ -149,3 +149,10 @@ def test_unknown_message_is_an_error(db, capsys):
     code, _, err = run(capsys, "outbox", "retry", "999999")
     assert code == 1
     assert "erro: mensagem 999999 não encontrada." in err
+
+
+def test_a_failed_test_message_is_not_retried_and_the_cli_says_why(make_message, capsys):
+    message = make_message(status="failed", routine="test")
+    code, _out, err = run(capsys, "outbox", "retry", str(message.pk))
+    assert code == 1 and "Mensagens de teste não são reenviadas" in err
+    assert Message.objects.get().status == "failed"

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from spysystem.mail import services, throttle
-from spysystem.mail.models import Message, SmtpState
+from spysystem.mail.models import Message, SmtpSettings, SmtpState
 from tests.mail.test_delivery import enqueue
 from tests.mail.test_faults import settings_for
 
@@ -109,17 +109,25 @@ def test_an_expired_held_lease_is_lost_and_its_slot_can_be_taken(db, sink):
 
 
 def test_lowering_max_connections_gives_back_the_held_leases_beyond_it(db, sink):
-    settings = settings_for(sink.port, max_connections=5)
+    settings = settings_for(sink.port, max_connections=5)  # as a busy worker loaded them
     held = throttle.reserve(settings=settings, owner="w", wanted=5).connections
     assert len(held) == 5
-    settings.max_connections = 2
-    settings.save()
+    SmtpSettings.objects.filter(pk=settings.pk).update(max_connections=2)  # lowered on a screen
     lost = throttle.renew(settings=settings, held=held)
     assert len(lost) == 3 and set(lost) <= set(held)  # their connections close after their job
     assert set(SmtpState.objects.get().connections) == set(held) - set(lost)
     kept = [lease for lease in held if lease not in lost]
     again = throttle.reserve(settings=settings, owner="w", wanted=1, held=kept, connections=0)
     assert again.lost == [] and again.granted == 1
+
+
+def test_a_busy_worker_keeps_one_lease_when_the_limit_falls_below_the_workers(db, sink):
+    settings = settings_for(sink.port, max_connections=4)
+    mine = throttle.reserve(settings=settings, owner="w", wanted=2).connections
+    throttle.reserve(settings=settings, owner="x", wanted=2)
+    SmtpSettings.objects.filter(pk=settings.pk).update(max_connections=1)
+    lost = throttle.renew(settings=settings, held=mine)
+    assert len(lost) == 1  # not both: its queued messages still have a connection
 
 
 def test_returning_leases_without_an_outcome_leaves_the_breaker_alone(db, sink):

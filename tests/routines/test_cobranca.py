@@ -107,6 +107,7 @@ def test_a_boleto_that_cannot_be_updated_is_left_out_and_the_collection_still_go
     message = Message.objects.get(party=customer)
     (attachment,) = message.attachments.all()
     assert attachment.filename == "boletos.pdf" and bytes(attachment.content)[:4] == b"%PDF"
+    assert cobranca_run(date(2026, 12, 4)) == ({"clientes": 0, "titulos": 0, "emails": 0}, [])
 
 
 def test_a_title_due_on_a_weekend_is_overdue_only_after_the_next_business_day(

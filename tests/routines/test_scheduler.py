@@ -126,3 +126,18 @@ def test_a_bad_cron_expression_is_refused_in_portuguese():
     assert timedelta(0) < scheduler.next_slot(
         "0 7 * * *", datetime(2026, 12, 4, 8, tzinfo=SP)
     ) - datetime(2026, 12, 4, 8, tzinfo=SP)
+
+
+@pytest.mark.parametrize(
+    ("now", "slot"),
+    [
+        (datetime(2026, 12, 8, 8, 0, tzinfo=SP), datetime(2026, 12, 8, 8, 0, tzinfo=SP)),
+        (
+            datetime(2026, 12, 8, 7, 59, 59, 500000, tzinfo=SP),
+            datetime(2026, 12, 7, 8, 0, tzinfo=SP),
+        ),
+        (datetime(2026, 12, 8, 9, 30, tzinfo=SP), datetime(2026, 12, 8, 8, 0, tzinfo=SP)),
+    ],
+)
+def test_the_latest_slot_is_never_one_still_to_come(now, slot):
+    assert scheduler.latest_slot("0 8 * * *", now) == slot

@@ -104,10 +104,13 @@ def _refused(verb: str, message: Any) -> CommandError:
 
 
 def cmd_outbox_retry(args: argparse.Namespace) -> int:
-    from spysystem.mail.services import message_retry
+    from spysystem.mail.models import Routine
+    from spysystem.mail.services import TEST_NOT_RETRIED, message_retry
 
     message = _message(args.id)
     if not message_retry(message=message):
+        if message.routine == Routine.TEST:
+            raise CommandError(str(TEST_NOT_RETRIED))
         raise _refused("reenviada", message)
     print(f"Mensagem {message.pk} colocada na fila para reenvio.")
     return 0

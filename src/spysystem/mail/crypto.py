@@ -5,6 +5,7 @@ from __future__ import annotations
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
 
 
 def _fernet() -> MultiFernet:
@@ -16,6 +17,7 @@ def _fernet() -> MultiFernet:
     try:
         return MultiFernet([Fernet(key) for key in keys])
     except ValueError as exc:
+        # Not translated: this can be raised while Django starts, before translations are ready.
         raise ImproperlyConfigured("SPY_ENCRYPTION_KEYS contém uma chave Fernet inválida.") from exc
 
 
@@ -32,7 +34,7 @@ def decrypt(token: str) -> str:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken as exc:
         raise ImproperlyConfigured(
-            "A senha SMTP não pode ser decifrada com as chaves em SPY_ENCRYPTION_KEYS."
+            _("A senha SMTP não pode ser decifrada com as chaves em SPY_ENCRYPTION_KEYS.")
         ) from exc
 
 

@@ -201,6 +201,7 @@ class DeliveryEngine:
         self._sent = _SentBuffer(worker_id)
         self._leased: dict[int, float] = {}  # message in flight → when its lease was set
         self._leases_checked = 0.0
+        self._undecryptable: set[int] = set()  # settings already logged as such
 
     # -- the worker's entry points ---------------------------------------------------------
 
@@ -312,14 +313,19 @@ class DeliveryEngine:
     def _dispatch_or_defer(self, route: Route, messages: list[Message], attachments: dict) -> int:
         """``_dispatch``, or, when the level's stored password cannot be decrypted with today's
         keys, defer its messages with that reason (the other groups of the batch still go)."""
+        settings_id = route.settings.pk
         try:
-            return self._dispatch(route, messages, attachments)
+            queued = self._dispatch(route, messages, attachments)
         except ImproperlyConfigured as exc:
-            logger.warning("SMTP level %s: %s", route.level, exc)
+            if settings_id not in self._undecryptable:  # once until it works again
+                logger.warning("SMTP level %s: %s", route.level, exc)
+                self._undecryptable.add(settings_id)
             services.messages_defer(
                 messages=messages, worker_id=self.worker_id, level=route.level, error=str(exc)
             )
             return 0
+        self._undecryptable.discard(settings_id)
+        return queued
 
     def _dispatch(self, route: Route, messages: list[Message], attachments: dict) -> int:
         """Queue ``messages`` on their pool as far as the limits allow, defer the rest; returns

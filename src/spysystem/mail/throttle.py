@@ -77,11 +77,14 @@ def _renewed(
     state: SmtpState, held: list[str], now: datetime, limit: int
 ) -> tuple[dict, list[str]]:
     """The live leases with ``held`` ones extended, and the held ones lost: expired, or beyond
-    ``limit`` (``max_connections`` was lowered: those connections close after their job)."""
+    ``limit`` (``max_connections`` was lowered: those connections close after their job). A
+    worker keeps one of its leases, so that what it has queued still has a connection (several
+    busy workers may then hold one each above a limit lowered below their number, until one of
+    them goes idle)."""
     live = _live_connections(state, now)
     lost = [lease for lease in held if lease not in live]
     kept = [lease for lease in held if lease in live]
-    surplus = min(max(0, len(live) - limit), len(kept))
+    surplus = min(max(0, len(live) - limit), max(0, len(kept) - 1))
     for lease in kept[len(kept) - surplus :]:
         del live[lease]
         lost.append(lease)
@@ -148,7 +151,14 @@ def renew(*, settings: SmtpSettings, held: list[str]) -> list[str]:
         state = _locked_state(settings.pk)
         if state is None:
             return []
-        state.connections, lost = _renewed(state, held, timezone.now(), settings.max_connections)
+        # The limit as stored now: a busy worker renews with the settings it loaded long ago.
+        limit = (
+            SmtpSettings.objects.filter(pk=settings.pk)
+            .values_list("max_connections", flat=True)
+            .first()
+        )
+        limit = settings.max_connections if limit is None else limit
+        state.connections, lost = _renewed(state, held, timezone.now(), limit)
         state.save(update_fields=["connections"])
     return lost
 

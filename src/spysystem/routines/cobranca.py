@@ -178,8 +178,10 @@ def cobranca_run(as_of: date) -> tuple[dict, list[str]]:
                 % {"party": party.name, "n": len(titles)}
             )
             continue
-        created = message_enqueue_many(_group_drafts(titles, as_of, company_id, accounts, problems))
+        found: list[str] = []  # told once: with the e-mail, not on every later run
+        created = message_enqueue_many(_group_drafts(titles, as_of, company_id, accounts, found))
         if created:
+            problems += found
             counts["clientes"] += 1
             counts["titulos"] += len(titles)
             counts["emails"] += created

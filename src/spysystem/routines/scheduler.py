@@ -58,7 +58,11 @@ def next_slot(expression: str, after: datetime) -> datetime:
 
 def latest_slot(expression: str, now: datetime) -> datetime:
     """The last slot of ``expression`` at or before ``now``, in São Paulo time."""
-    return croniter(expression, timezone.localtime(now) + timedelta(seconds=1)).get_prev(datetime)
+    local = timezone.localtime(now)
+    # One second on, so that a slot exactly at ``now`` counts; a slot within that second is
+    # still to come, so step back once more.
+    slot = croniter(expression, local + timedelta(seconds=1)).get_prev(datetime)
+    return slot if slot <= local else croniter(expression, slot).get_prev(datetime)
 
 
 def _claim_due_task(now: datetime) -> TaskRun | None:
