@@ -10,6 +10,7 @@ it exits.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -54,8 +55,6 @@ def update_client(vendor: str, dsn: str, title_ids: list[int], pipe: Connection)
 def server_cpu_seconds(pid: int) -> float | None:
     """User + system CPU seconds of PostgreSQL server process ``pid`` so far, or ``None`` when this
     machine cannot see it (a database server on another host, or in another PID namespace)."""
-    import os
-
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
             if not cmdline.read().startswith(b"postgres"):

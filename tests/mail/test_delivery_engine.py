@@ -219,7 +219,7 @@ def test_a_changed_server_gets_a_new_pool(db, scripted):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("removed", ["level", "company"])
 def test_settings_deleted_while_their_messages_are_in_flight_stop_nothing(
-    sink, make_company, removed
+    sink, general_smtp, make_company, removed
 ):
     from spysystem.finance import services as finance
     from spysystem.mail import services
@@ -228,9 +228,6 @@ def test_settings_deleted_while_their_messages_are_in_flight_stop_nothing(
     where = {"level": "finance"} if removed == "level" else {"level": "company", "company": company}
     services.smtp_settings_save(
         **where, host="127.0.0.1", port=sink.port, security="none", from_email="a@b.com.br"
-    )
-    services.smtp_settings_save(
-        level="general", host="127.0.0.1", port=sink.port, security="none", from_email="g@b.com.br"
     )
     first = enqueue(3, prefix="a")
     Message.objects.filter(pk__in=[m.pk for m in first]).update(company=company)
@@ -248,14 +245,13 @@ def test_settings_deleted_while_their_messages_are_in_flight_stop_nothing(
     assert statuses() == {"sent": 5}
 
 
-def test_a_level_whose_password_cannot_be_decrypted_defers_its_messages_only(db, sink, settings):
+def test_a_level_whose_password_cannot_be_decrypted_defers_its_messages_only(
+    sink, general_smtp, settings
+):
     from cryptography.fernet import Fernet
 
     from spysystem.mail import services
 
-    services.smtp_settings_save(
-        level="general", host="127.0.0.1", port=sink.port, security="none", from_email="g@b.com.br"
-    )
     services.smtp_settings_save(
         level="finance",
         host="127.0.0.1",

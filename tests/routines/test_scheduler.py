@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connections
 
 from spysystem.mail.models import Message
 from spysystem.routines import scheduler
@@ -17,6 +16,7 @@ from spysystem.routines.scheduler import (
     tasks_ensure,
     validate_schedule,
 )
+from tests.conftest import in_two_threads
 
 SP = ZoneInfo("America/Sao_Paulo")
 
@@ -79,21 +79,12 @@ def test_two_workers_at_once_run_a_slot_once():
     Task.objects.update(next_run_at=past, enabled=True)
     Task.objects.filter(name="GEAtualizaCobranca").update(enabled=False)
     barrier = threading.Barrier(2)
-    ran = []
 
-    def worker():
-        try:
-            barrier.wait(timeout=10)
-            ran.append(process_one_task())
-        finally:
-            connections.close_all()
+    def worker() -> bool:
+        barrier.wait(timeout=10)
+        return process_one_task()
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert sorted(ran) == [False, True]
+    assert sorted(in_two_threads(worker)) == [False, True]
     assert TaskRun.objects.count() == 1
 
 

@@ -52,7 +52,7 @@ def company_options(company: Company) -> CompanyRoutineSettings:
     )
 
 
-def _due_offsets(as_of: date, offsets: list[int]) -> dict[date, list[int]]:
+def _due_offsets(as_of: date, offsets: list[int]) -> dict[date, int]:
     """Due date → the offset whose warning for that due date goes out on ``as_of``: one per due
     date, the smallest when a weekend or holiday brings two of them to the same day (a customer
     gets one warning a day for a title, not "vence em 1 dia" and "vence hoje" together)."""
@@ -61,7 +61,7 @@ def _due_offsets(as_of: date, offsets: list[int]) -> dict[date, list[int]]:
         for offset in offsets:
             due = day + timedelta(days=offset)
             wanted[due] = min(offset, wanted.get(due, offset))
-    return {due: [offset] for due, offset in wanted.items()}
+    return wanted
 
 
 @dataclass
@@ -70,7 +70,7 @@ class _Company:
 
     company: Company
     as_of: date
-    wanted: dict[date, list[int]]
+    wanted: dict[date, int]  # due date → the offset warned for it on ``as_of``
     reply_to: str
     renderer: RoutineRenderer
 
@@ -87,7 +87,7 @@ class _Outcome:
 def aviso_run(as_of: date) -> tuple[dict, list[str]]:
     """Queue the due-date warnings that go out on ``as_of``; returns (counts, problems).
 
-    ``counts``: ``titulos``, the warnings due (one per title and offset, for customers with
+    ``counts``: ``titulos``, the warnings due (one per title a day, for customers with
     e-mail, queued now or before) and ``emails``, the e-mails queued now. A company that fails
     is logged and listed among the problems — its chunks committed before the failure stay
     queued, a later run queues the rest — and the other companies go on; the run raises only
@@ -145,7 +145,7 @@ def _company_start(company: Company, as_of: date) -> tuple[_Company, list[int]] 
     return _Company(company, as_of, wanted, options.reply_to, renderer), ids
 
 
-def _open_titles(company: Company, wanted: dict[date, list[int]]) -> QuerySet[Title]:
+def _open_titles(company: Company, wanted: dict[date, int]) -> QuerySet[Title]:
     return Title.objects.filter(
         company=company,
         ledger=Ledger.RECEIVABLE,
@@ -159,10 +159,10 @@ def _chunk_run(shared: _Company, ids: list[int]) -> _Outcome:
     """Queue the warnings of the titles ``ids`` (still open, due, not opted out)."""
     titles, emails, boletos = _load(shared, ids)
     keys = {title.pk: _keys(title, emails[title.party_id], shared) for title in titles}
-    queued = existing_keys([key for by_pair in keys.values() for key in by_pair.values()])
+    queued = existing_keys([key for by_email in keys.values() for key in by_email.values()])
     outcome, drafts = _Outcome(), []
     for title in titles:
-        missing = {pair: k for pair, k in keys[title.pk].items() if k not in queued}
+        missing = {email: k for email, k in keys[title.pk].items() if k not in queued}
         drafts += _title_drafts(
             title, keys[title.pk], missing, boletos.get(title.pk), shared, outcome
         )
@@ -185,19 +185,16 @@ def _load(
     return titles, emails, {boleto.title_id: boleto for boleto in boletos}
 
 
-def _keys(title: Title, emails: list[str], shared: _Company) -> dict[tuple[int, str], str]:
-    """(offset, e-mail) → dedupe key of each warning of ``title`` due now."""
-    return {
-        (offset, email): f"aviso:{title.pk}:{title.due_date}:{offset}:{email}"
-        for offset in shared.wanted[title.due_date]
-        for email in emails
-    }
+def _keys(title: Title, emails: list[str], shared: _Company) -> dict[str, str]:
+    """E-mail → dedupe key of the warning of ``title`` due now, per address."""
+    offset = shared.wanted[title.due_date]
+    return {email: f"aviso:{title.pk}:{title.due_date}:{offset}:{email}" for email in emails}
 
 
 def _title_drafts(
     title: Title,
-    keys: dict[tuple[int, str], str],
-    missing: dict[tuple[int, str], str],
+    keys: dict[str, str],
+    missing: dict[str, str],
     boleto: Boleto | None,
     shared: _Company,
     outcome: _Outcome,
@@ -209,7 +206,7 @@ def _title_drafts(
             % {"party": title.party.name, "doc": f"{title.document}/{title.installment}"}
         )
         return []
-    outcome.titulos += len(shared.wanted[title.due_date])
+    outcome.titulos += 1
     if not missing:
         return []
     try:
@@ -240,7 +237,7 @@ def _boleto_and_attachment(title: Title, boleto: Boleto | None) -> tuple[Boleto 
 
 def _drafts(
     title: Title,
-    missing: dict[tuple[int, str], str],
+    missing: dict[str, str],
     boleto: Boleto | None,
     files: tuple,
     shared: _Company,
@@ -253,7 +250,7 @@ def _drafts(
         outcome.problems.append(rendered.error)
     return [
         _draft(title, key, email, rendered, files, shared.reply_to)
-        for (_offset, email), key in missing.items()
+        for email, key in missing.items()
     ]
 
 
