@@ -66,7 +66,7 @@ def _triggers(mode: str) -> None:
             cursor.execute(sql)
 
 
-def _dsn() -> str:
+def dsn() -> str:
     params = connection.settings_dict
     if connection.vendor == "sqlite":
         return str(params["NAME"])
@@ -161,7 +161,7 @@ def update_clients(ids: list[int]) -> Iterator[list[Client]]:
         for n in range(CLIENTS):
             ours, theirs = ctx.Pipe()
             chunk = ids[n * share : (n + 1) * share]
-            args = (connection.vendor, _dsn(), chunk, theirs)
+            args = (connection.vendor, dsn(), chunk, theirs)
             proc = ctx.Process(target=update_client, args=args)
             proc.start()
             pipes.append(ours)
